@@ -1,0 +1,251 @@
+package io.github.lb4j.core;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One instance of a service that a {@link LoadBalancer} may send requests to: a host, a port and a few attributes
+ * that influence selection.
+ *
+ * <pre>{@code
+ * Backend a = Backend.of("10.0.0.1", 8080);                       // id "10.0.0.1:8080", weight 1
+ * Backend b = Backend.of("10.0.0.2", 8080).withWeight(3).withZone("eu-west-1a");
+ * Backend spare = Backend.of("10.0.0.9", 8080).asBackup();          // used only when no primary is available
+ * }</pre>
+ *
+ * <p>A {@code Backend} is an immutable value: every {@code with*} method returns a new instance and {@link #equals}
+ * compares every field. A pool keys the state it keeps per backend (in-flight count, counters, latency estimate,
+ * health) by {@link #id()}, so replacing a backend by one with the same id and another weight keeps that state.
+ *
+ * <p>Thread-safety: immutable, safe to share between threads.
+ */
+public final class Backend {
+
+    /**
+     * The largest weight accepted. Weights are relative, so a larger range buys nothing, and a bound keeps the
+     * arithmetic of weighted schedules (sums over 10 000 backends) far from overflow.
+     */
+    public static final int MAX_WEIGHT = 1_000_000;
+
+    private final String id;
+    private final String host;
+    private final int port;
+    private final int weight;
+    private final String zone;
+    private final boolean backup;
+    private final Map<String, String> metadata;
+
+    private Backend(String id, String host, int port, int weight, String zone, boolean backup,
+                    Map<String, String> metadata) {
+        this.id = id;
+        this.host = host;
+        this.port = port;
+        this.weight = weight;
+        this.zone = zone;
+        this.backup = backup;
+        this.metadata = metadata;
+    }
+
+    /**
+     * A backend at {@code host:port} with weight 1, no zone and no metadata; its id is {@code host:port}
+     * ({@code [host]:port} for an IPv6 literal).
+     *
+     * @param host a host name or IP literal, not blank
+     * @param port 1 to 65535
+     * @return the backend
+     * @throws IllegalArgumentException if {@code host} is blank or contains white space, or {@code port} is out of range
+     * @throws NullPointerException if {@code host} is null
+     */
+    public static Backend of(String host, int port) {
+        String h = checkHost(host);
+        checkPort(port);
+        return new Backend(defaultId(h, port), h, port, 1, null, false, Map.of());
+    }
+
+    private static String checkHost(String host) {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank, got '" + host + "'");
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '/' || c == '@' || c == '?'
+                    || c == '#') {
+                throw new IllegalArgumentException("host must be a host name or IP literal, got '" + host + "'");
+            }
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            return host.substring(1, host.length() - 1);
+        }
+        return host;
+    }
+
+    private static void checkPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
+        }
+    }
+
+    private static String defaultId(String host, int port) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /**
+     * A copy with another relative weight. Every strategy sends a backend of weight 3 about three times the share of
+     * a backend of weight 1.
+     *
+     * @param weight 1 to {@link #MAX_WEIGHT}
+     * @return the copy
+     * @throws IllegalArgumentException if {@code weight} is out of range
+     */
+    public Backend withWeight(int weight) {
+        if (weight < 1 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be between 1 and " + MAX_WEIGHT + ", got " + weight);
+        }
+        return new Backend(id, host, port, weight, zone, backup, metadata);
+    }
+
+    /**
+     * A copy in the given zone (a failure domain such as an availability zone), or with no zone when {@code null}.
+     *
+     * @param zone the zone name, not blank, or null
+     * @return the copy
+     * @throws IllegalArgumentException if {@code zone} is blank
+     */
+    public Backend withZone(String zone) {
+        if (zone != null && zone.isBlank()) {
+            throw new IllegalArgumentException("zone must not be blank, got '" + zone + "'");
+        }
+        return new Backend(id, host, port, weight, zone, backup, metadata);
+    }
+
+    /**
+     * A copy with another id. Two backends with the same id are the same backend to a pool, so a custom id lets a
+     * backend keep its state when its address changes (for example a Kubernetes pod name).
+     *
+     * @param id not blank
+     * @return the copy
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public Backend withId(String id) {
+        Objects.requireNonNull(id, "id");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("id must not be blank, got '" + id + "'");
+        }
+        return new Backend(id, host, port, weight, zone, backup, metadata);
+    }
+
+    /**
+     * A copy with one metadata entry added or replaced. Metadata is carried for the application (and for event
+     * listeners); strategies do not read it.
+     *
+     * @param key not blank
+     * @param value not null
+     * @return the copy
+     */
+    public Backend withMetadata(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        if (key.isBlank()) {
+            throw new IllegalArgumentException("metadata key must not be blank, got '" + key + "'");
+        }
+        TreeMap<String, String> copy = new TreeMap<>(metadata);
+        copy.put(key, value);
+        return new Backend(id, host, port, weight, zone, backup, Collections.unmodifiableMap(copy));
+    }
+
+    /**
+     * A copy marked as a backup (nginx's {@code backup}): it receives traffic only while no primary backend of its
+     * pool is available.
+     *
+     * @return the copy
+     */
+    public Backend asBackup() {
+        return new Backend(id, host, port, weight, zone, true, metadata);
+    }
+
+    /**
+     * A copy marked as a primary backend (the default).
+     *
+     * @return the copy
+     */
+    public Backend asPrimary() {
+        return new Backend(id, host, port, weight, zone, false, metadata);
+    }
+
+    /** @return the identity of this backend within a pool; {@code host:port} unless set with {@link #withId} */
+    public String id() {
+        return id;
+    }
+
+    /** @return the host name or IP literal (an IPv6 literal without brackets) */
+    public String host() {
+        return host;
+    }
+
+    /** @return the port, 1 to 65535 */
+    public int port() {
+        return port;
+    }
+
+    /** @return the relative weight, 1 to {@link #MAX_WEIGHT} */
+    public int weight() {
+        return weight;
+    }
+
+    /** @return the zone, or null */
+    public String zone() {
+        return zone;
+    }
+
+    /** @return whether this is a backup backend, used only when no primary is available */
+    public boolean isBackup() {
+        return backup;
+    }
+
+    /** @return the metadata, an unmodifiable map sorted by key */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Backend)) {
+            return false;
+        }
+        Backend b = (Backend) o;
+        return port == b.port && weight == b.weight && backup == b.backup && id.equals(b.id) && host.equals(b.host)
+                && Objects.equals(zone, b.zone) && metadata.equals(b.metadata);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, host, port, weight, zone, backup, metadata);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Backend{").append(id);
+        if (!id.equals(defaultId(host, port))) {
+            sb.append(" at ").append(defaultId(host, port));
+        }
+        if (weight != 1) {
+            sb.append(", weight=").append(weight);
+        }
+        if (zone != null) {
+            sb.append(", zone=").append(zone);
+        }
+        if (backup) {
+            sb.append(", backup");
+        }
+        if (!metadata.isEmpty()) {
+            sb.append(", metadata=").append(metadata);
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,142 @@
+package io.github.lb4j.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The long-lived state a pool keeps for one backend id. It survives snapshot swaps and membership updates in which
+ * the id stays, so counters and latency estimates are never reset by an unrelated change.
+ *
+ * <p>The in-flight count and the number of completed calls share one {@code long} so that a pick and a completion
+ * each cost a single atomic add: bits 0-23 hold the in-flight count (16 777 215 concurrent calls on one backend is
+ * far beyond what one process can open) and bits 24-63 the completed count.
+ */
+final class BackendState {
+
+    private static final VarHandle LOAD;
+    private static final VarHandle FAILURES;
+    private static final VarHandle NEUTRAL;
+    static final int IN_FLIGHT_BITS = 24;
+    static final long IN_FLIGHT_MASK = (1L << IN_FLIGHT_BITS) - 1;
+    /** Added on completion: one more completed, one less in flight. */
+    private static final long COMPLETE = (1L << IN_FLIGHT_BITS) - 1;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LOAD = l.findVarHandle(BackendState.class, "load", long.class);
+            FAILURES = l.findVarHandle(BackendState.class, "failures", long.class);
+            NEUTRAL = l.findVarHandle(BackendState.class, "neutral", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final String id;
+    final DefaultLoadBalancer pool;
+    /** The latest Backend value for this id (weight and metadata may change while the id stays). */
+    volatile Backend backend;
+    volatile BackendHealth health = BackendHealth.HEALTHY;
+    volatile long transitionNanos;
+    volatile String transitionReason = "joined";
+
+    @SuppressWarnings("unused") // accessed through LOAD
+    private volatile long load;
+    @SuppressWarnings("unused") // accessed through FAILURES
+    private volatile long failures;
+    @SuppressWarnings("unused") // accessed through NEUTRAL
+    private volatile long neutral;
+
+    // Peak-EWMA latency estimate. Written racily by completing threads: a lost update only drops one sample.
+    volatile double ewmaNanos;
+    volatile long ewmaStampNanos;
+
+    BackendState(DefaultLoadBalancer pool, Backend backend) {
+        this.pool = pool;
+        this.backend = backend;
+        this.id = backend.id();
+    }
+
+    void acquire() {
+        LOAD.getAndAdd(this, 1L);
+    }
+
+    /** Releases the in-flight slot and counts one completed call. */
+    void complete() {
+        LOAD.getAndAdd(this, COMPLETE);
+    }
+
+    void countFailure() {
+        FAILURES.getAndAdd(this, 1L);
+    }
+
+    void countNeutral() {
+        NEUTRAL.getAndAdd(this, 1L);
+    }
+
+    int inFlight() {
+        return (int) ((long) LOAD.getOpaque(this) & IN_FLIGHT_MASK);
+    }
+
+    long loadWord() {
+        return (long) LOAD.getVolatile(this);
+    }
+
+    long failures() {
+        return (long) FAILURES.getVolatile(this);
+    }
+
+    long neutral() {
+        return (long) NEUTRAL.getVolatile(this);
+    }
+
+    /**
+     * Folds one latency sample into the peak-sensitive EWMA: a sample above the estimate replaces it at once (so a
+     * backend that turns slow is avoided immediately), a lower one is blended in with a weight that grows with the
+     * time since the last sample.
+     */
+    void observeLatency(long rttNanos, long now, double tauNanos) {
+        double rtt = Math.max(1.0, rttNanos);
+        double prev = ewmaNanos;
+        if (prev <= 0.0 || rtt > prev) {
+            ewmaNanos = rtt;
+        } else {
+            double w = Math.exp(-Math.max(0L, now - ewmaStampNanos) / tauNanos);
+            ewmaNanos = prev * w + rtt * (1.0 - w);
+        }
+        ewmaStampNanos = now;
+    }
+
+    /** The estimate decayed toward zero for the time since the last sample, so an idle slow backend is retried. */
+    double decayedEwma(long now, double tauNanos) {
+        double e = ewmaNanos;
+        if (e <= 0.0) {
+            return 0.0;
+        }
+        long idle = now - ewmaStampNanos;
+        return idle <= 0 ? e : e * Math.exp(-idle / tauNanos);
+    }
+
+    /** Records a health change; the caller holds the pool's update lock. */
+    void transition(BackendHealth to, long now, String reason) {
+        health = to;
+        transitionNanos = now;
+        transitionReason = reason;
+    }
+
+    BackendStats stats() {
+        long word = loadWord();
+        long failed = failures();
+        long neutralCount = neutral();
+        int inFlight = (int) (word & IN_FLIGHT_MASK);
+        long completed = word >>> IN_FLIGHT_BITS;
+        return new BackendStats(backend, health, inFlight, completed + inFlight,
+                Math.max(0, completed - failed - neutralCount), failed, ewmaNanos, transitionNanos,
+                transitionReason);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

@@ -1,0 +1,64 @@
+package io.github.lb4j.core;
+
+import java.time.Duration;
+
+/**
+ * Power of two choices on {@code ewma(latency) x (inFlight + 1) / weight}. An unmeasured backend (no call completed
+ * yet) borrows its rival's estimate, so it competes on in-flight calls alone: it is neither starved (as a pessimistic
+ * default would) nor flooded (as an estimate of zero would).
+ */
+final class PeakEwmaStrategy extends Strategy {
+
+    private final Duration decay;
+    final double tauNanos;
+
+    PeakEwmaStrategy(Duration decay) {
+        this.decay = decay;
+        this.tauNanos = decay.toNanos();
+    }
+
+    @Override
+    public String name() {
+        return decay.equals(DEFAULT_EWMA_DECAY) ? "peakEwma" : "peakEwma(" + decay + ")";
+    }
+
+    @Override
+    boolean usesClock() {
+        return true;
+    }
+
+    @Override
+    boolean tracksLatency() {
+        return true;
+    }
+
+    double tauNanos() {
+        return tauNanos;
+    }
+
+    @Override
+    PickerFactory newFactory(PoolContext context) {
+        double tau = tauNanos;
+        return (backends, weights) -> new TwoChoices(backends, weights, context.random) {
+            @Override
+            BackendState choose(int a, int b, long now) {
+                BackendState sa = backends[a];
+                BackendState sb = backends[b];
+                double ea = sa.decayedEwma(now, tau);
+                double eb = sb.decayedEwma(now, tau);
+                if (ea <= 0.0) {
+                    ea = eb;
+                }
+                if (eb <= 0.0) {
+                    eb = ea;
+                }
+                if (ea <= 0.0) {
+                    ea = eb = 1.0; // neither measured: compare calls in flight only
+                }
+                double ca = ea * (sa.inFlight() + 1) / weights[a];
+                double cb = eb * (sb.inFlight() + 1) / weights[b];
+                return ca <= cb ? sa : sb;
+            }
+        };
+    }
+}

@@ -1,0 +1,15 @@
+package io.github.lb4j.core;
+
+/**
+ * An immutable picker over one snapshot of eligible backends. Built on the update path, used lock-free on the
+ * request path. Implementations may read (never write) per-backend counters and may advance shared cursors.
+ */
+interface Picker {
+
+    /**
+     * @param ctx the request's context; the caller guarantees that at least one backend is not excluded
+     * @param now the pool's clock, read once per pick when the strategy {@link Strategy#usesClock() uses it}, else 0
+     * @return the backend to use; never null (a picker is only built over a non-empty set)
+     */
+    BackendState pick(RequestContext ctx, long now);
+}

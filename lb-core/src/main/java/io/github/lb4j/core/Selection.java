@@ -1,0 +1,117 @@
+package io.github.lb4j.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * One pick of a backend for one request, and the channel through which the request's outcome flows back to the
+ * pool. From {@link LoadBalancer#select} until its first outcome the backend counts one more call in flight (what
+ * {@link Strategy#leastRequests()} and {@link Strategy#peakEwma()} compare).
+ *
+ * <pre>{@code
+ * try (Selection selection = pool.select()) {
+ *     Backend backend = selection.backend();
+ *     try {
+ *         Response r = call(backend.host(), backend.port());
+ *         if (r.status() >= 500) selection.failure(new IOException("HTTP " + r.status()));
+ *         else selection.success();
+ *     } catch (IOException e) {
+ *         selection.failure(e);
+ *         throw e;
+ *     }
+ * }   // close() after an outcome does nothing; without one it releases the slot and counts nothing
+ * }</pre>
+ *
+ * <p>Only the first of {@link #success()}, {@link #failure(Throwable)}, {@link #ignore()} and {@link #close()} takes
+ * effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
+ * {@code select} to that first call, on the pool's {@link Ticker}.
+ *
+ * <p>Thread-safety: safe to complete from any thread, including concurrently (exactly one outcome wins).
+ */
+public final class Selection implements AutoCloseable {
+
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(Selection.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static final int SUCCESS = 1;
+    static final int FAILURE = 2;
+    static final int IGNORED = 3;
+    static final int CLOSED = 4;
+
+    private final Backend backend;
+    private final BackendState state;
+    private final long startNanos;
+    @SuppressWarnings("unused") // accessed through DONE
+    private volatile int done;
+
+    Selection(Backend backend, BackendState state, long startNanos) {
+        this.backend = backend;
+        this.state = state;
+        this.startNanos = startNanos;
+    }
+
+    /** @return the backend to send the request to */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Reports that the request succeeded. */
+    public void success() {
+        if (DONE.compareAndSet(this, 0, SUCCESS)) {
+            state.pool.onComplete(state, startNanos, SUCCESS, null);
+        }
+    }
+
+    /**
+     * Reports that the request failed in a way that says something about the backend (a connection failure, a
+     * timeout, a 5xx): it counts toward passive outlier detection.
+     *
+     * @param cause what went wrong, not null
+     */
+    public void failure(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        if (DONE.compareAndSet(this, 0, FAILURE)) {
+            state.pool.onComplete(state, startNanos, FAILURE, cause);
+        }
+    }
+
+    /**
+     * Reports that the request completed with an answer that says nothing about the backend's health (for example a
+     * 404 or a 429 the caller provoked): the in-flight slot is released and the latency recorded, but it counts
+     * neither as a success nor as a failure.
+     */
+    public void ignore() {
+        if (DONE.compareAndSet(this, 0, IGNORED)) {
+            state.pool.onComplete(state, startNanos, IGNORED, null);
+        }
+    }
+
+    /**
+     * Releases the in-flight slot if no outcome was reported; counts neither success nor failure and records no
+     * latency (the call was abandoned, so its duration means nothing). Does nothing after an outcome.
+     */
+    @Override
+    public void close() {
+        if (DONE.compareAndSet(this, 0, CLOSED)) {
+            state.pool.onComplete(state, startNanos, CLOSED, null);
+        }
+    }
+
+    /** @return whether an outcome (or close) was already reported */
+    public boolean isDone() {
+        return done != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Selection{" + backend.id() + (isDone() ? ", done" : "") + '}';
+    }
+}
