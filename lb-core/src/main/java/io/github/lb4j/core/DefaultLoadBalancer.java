@@ -143,7 +143,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
             long now = ticker.read();
             long rtt = now - startNanos;
             // A failure may only raise the estimate: a backend that fails fast must not look fast.
-            if (outcome != Selection.FAILURE || rtt > s.ewmaNanos) {
+            if (outcome != Selection.FAILURE || rtt > s.ewma()) {
                 s.observeLatency(rtt, now, tauNanos);
             }
         }
