@@ -78,8 +78,13 @@ final class SourceBinding implements BackendSource.Sink {
         if (closed) {
             return;
         }
-        log.warn("pool '{}': discovery failed: {}; keeping the last good set of {} backend(s)", pool.name, reason,
-                pool.backends().size());
+        int current = pool.backends().size();
+        if (current > 0) {
+            log.warn("pool '{}': discovery failed: {}; keeping the last good set of {} backend(s)", pool.name,
+                    reason, current);
+        } else {
+            log.warn("pool '{}': discovery failed: {}; the pool has no backends yet", pool.name, reason);
+        }
         if (cause != null) {
             log.debug("pool '{}': discovery failure detail", pool.name, cause);
         }
