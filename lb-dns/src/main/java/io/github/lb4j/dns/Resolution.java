@@ -253,13 +253,14 @@ final class Resolution {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        return sent.handle((response, error) -> {
+        // handleAsync: dnsjava completes failures on its own I/O thread; our work belongs on the scheduler's.
+        return sent.handleAsync((response, error) -> {
             if (error != null) {
                 Throwable cause = unwrap(error);
                 throw new DnsDiscoveryException(question + ": " + explain(cause), cause);
             }
             return interpret(name, type, response, question, notes);
-        });
+        }, executor);
     }
 
     private Answer interpret(Name name, int type, Message response, String question, List<String> notes) {
