@@ -272,7 +272,15 @@ final class Dnsmasq implements AutoCloseable {
         }
     }
 
+    /** The binary: system property {@code lb4j.dnsmasq} if set, else PATH and the usual sbin directories. */
     private static String findBinary() {
+        String configured = System.getProperty("lb4j.dnsmasq");
+        if (configured != null) {
+            if (Files.isExecutable(Path.of(configured))) {
+                return configured;
+            }
+            return fail(INSTALL + "\n-Dlb4j.dnsmasq=" + configured + " is not an executable file.");
+        }
         List<String> candidates = new ArrayList<>();
         String path = System.getenv().getOrDefault("PATH", "");
         for (String d : path.split(File.pathSeparator)) {
