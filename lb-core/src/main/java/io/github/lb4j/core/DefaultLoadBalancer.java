@@ -34,6 +34,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final LinkedHashMap<String, BackendState> draining = new LinkedHashMap<>();
     private volatile Snapshot snapshot;
     private volatile boolean hasDraining;
+    /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
+    private final SourceBinding source;
 
     DefaultLoadBalancer(LoadBalancer.Builder b) {
         this.name = b.name;
@@ -54,6 +56,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
             rebuild();
         }
         log.info("pool '{}' created with {} backend(s), strategy {}", name, members.size(), strategy.name());
+        // Discovery hook: last, so a source that pushes from start() sees a complete pool.
+        this.source = SourceBinding.start(this, b.source);
     }
 
     static List<Backend> checkMembership(Collection<Backend> backends) {
@@ -307,6 +311,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
                 return;
             }
             snapshot = Snapshot.CLOSED;
+        }
+        // Discovery hook: outside the lock, because a source's close may wait for its own work to stop.
+        if (source != null) {
+            source.close();
         }
         log.info("pool '{}' closed", name);
     }

@@ -107,6 +107,7 @@ public interface LoadBalancer extends AutoCloseable {
         Strategy strategy = Strategy.roundRobin();
         Ticker ticker = Ticker.system();
         RandomGenerator random = ThreadLocalRandom.current();
+        BackendSource source;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -160,6 +161,19 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Where the membership comes from after the pool is built (discovery). {@link #build()} starts the source
+         * and {@link LoadBalancer#close()} closes it. Initial {@link #backends backends}, if any, serve until the
+         * source's first set arrives. See {@link BackendSource} for keep-last-good.
+         *
+         * @param source the source, for this pool only unless the source says it can be shared
+         * @return this builder
+         */
+        public Builder source(BackendSource source) {
+            this.source = Objects.requireNonNull(source, "source");
             return this;
         }
 
