@@ -139,13 +139,13 @@ public final class Demo {
         String slow = first.slowBackend();
         out.println();
         out.println("Summary");
-        out.printf(Locale.ROOT, "%-14s %9s %7s %8s %7s %7s %18s %18s%n", "strategy", "requests", "failed",
-                "retried", "p50 ms", "p99 ms", "p99 while " + slow + " slow", slow + " share: steady → slow");
+        out.printf(Locale.ROOT, "%-14s %9s %7s %8s %7s %7s  %-18s  %s%n", "strategy", "requests", "failed",
+                "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow", slow + " share: steady -> slow");
         for (RunResult r : runs) {
-            out.printf(Locale.ROOT, "%-14s %9d %7d %8d %7s %7s %18s %18s%n", r.strategy(), r.requests(),
+            out.printf(Locale.ROOT, "%-14s %9d %7d %8d %7s %7s  %18s  %23s%n", r.strategy(), r.requests(),
                     r.failures(), r.failedAttempts(), Report.num(r.p50Millis()), Report.num(r.p99Millis()),
                     Report.num(r.phase(1).p99Millis()),
-                    Report.pct(r.phase(0).share(slow)) + " → " + Report.pct(r.phase(1).share(slow)));
+                    Report.pct(r.phase(0).share(slow)) + " -> " + Report.pct(r.phase(1).share(slow)));
         }
         for (RunResult r : runs) {
             out.println();

@@ -164,7 +164,7 @@ public final class DnsRoundRobin {
                     + "127.0.0.1:" + setup.dns.port() + " answers " + NAME + " with all three, TTL "
                     + TTL.toSeconds() + " s.");
             for (int i = 0; i < 3; i++) {
-                System.out.println("  dig @127.0.0.1 -p " + setup.dns.port() + " " + NAME + "  →  "
+                System.out.println("  dig @127.0.0.1 -p " + setup.dns.port() + " " + NAME + "  ->  "
                         + DnsAddresses.query(NAME, setup.dnsServer()).addresses().stream()
                         .map(InetAddress::getHostAddress).toList());
             }

@@ -58,7 +58,7 @@ interface LiveView {
     static List<String> render(Progress p) {
         List<String> lines = new ArrayList<>();
         String run = p.runs() > 1 ? " (run " + p.run() + " of " + p.runs() + ")" : "";
-        lines.add("lb4j demo · strategy " + p.strategy() + run + " · " + p.rate() + " req/s");
+        lines.add("lb4j demo | strategy " + p.strategy() + run + " | " + p.rate() + " req/s");
         lines.add(bar(p.elapsed() / p.total(), 32) + String.format(Locale.ROOT, " %3.0f%%  %4.0fs / %.0fs   now: %s",
                 100 * Math.min(1.0, p.elapsed() / p.total()), p.elapsed(), p.total(), p.phase()));
         lines.add("");
@@ -73,11 +73,11 @@ interface LiveView {
         }
         lines.add("");
         lines.add(String.format(Locale.ROOT,
-                "client: %d requests, %d failed · last %.1f s: p50 %s ms, p99 %s ms · attempts that failed and were"
+                "client: %d requests, %d failed | last %.1f s: p50 %s ms, p99 %s ms | attempts that failed and were"
                         + " retried: %d",
                 p.requests(), p.failures(), s.window(), ms(s.p50Millis()).trim(), ms(s.p99Millis()).trim(),
                 p.failedAttempts()));
-        lines.add("(server: what the scenario did to the backend · health: what the pool believes · failed: attempts"
+        lines.add("(server: what the scenario did to the backend | health: what the pool believes | failed: attempts"
                 + " in the last window)");
         return lines;
     }

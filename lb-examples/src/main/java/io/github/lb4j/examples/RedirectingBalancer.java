@@ -124,8 +124,8 @@ public final class RedirectingBalancer implements AutoCloseable {
             String url = balancer.url() + "/hello?n=" + i;
             try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
                 Response redirect = r.priorResponse();
-                System.out.println("GET " + url + "  →  " + (redirect == null ? "no redirect?" : redirect.code()
-                        + " Location: " + redirect.header("Location")) + "  →  " + r.code() + " \""
+                System.out.println("GET " + url + "  ->  " + (redirect == null ? "no redirect?" : redirect.code()
+                        + " Location: " + redirect.header("Location")) + "  ->  " + r.code() + " \""
                         + r.body().string().trim() + "\"");
                 System.out.println("    the client (and a browser's address bar) is now at " + r.request().url());
             }

@@ -260,7 +260,7 @@ public final class TcpRelay implements AutoCloseable {
             try (Socket s = open.get(i)) {
                 String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 System.out.println("connection " + (i + 1) + " to " + where + " (the client never sees another "
-                        + "address)  ←  \"" + answer.replace("\n", " | ") + "\"");
+                        + "address)  <-  \"" + answer.replace("\n", " | ") + "\"");
             }
         }
         System.out.println();

@@ -323,7 +323,7 @@ public final class TransparentProxy implements AutoCloseable {
 
     private static void show(OkHttpClient caller, Request request) throws IOException {
         try (Response r = caller.newCall(request).execute()) {
-            System.out.println(request.method() + " " + request.url() + "  →  " + r.code() + " from "
+            System.out.println(request.method() + " " + request.url() + "  ->  " + r.code() + " from "
                     + r.header(HttpBackend.SERVED_BY) + ", client still at " + r.request().url() + ": \""
                     + r.body().string().trim().replace("\n", " | ") + "\"");
         }

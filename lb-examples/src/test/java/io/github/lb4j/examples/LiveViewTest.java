@@ -33,7 +33,7 @@ class LiveViewTest {
         view.update(progress(2, "steady"));
         assertThat(bytes.toString(StandardCharsets.UTF_8).substring(first.length()))
                 .startsWith("\033[" + lines + "F");
-        assertThat(first).contains("b2       slow    HEALTHY", "b3       DOWN", "[#", "now: steady");
+        assertThat(first).contains("b2       slow    HEALTHY", "b3       DOWN", "[#", "now: steady", " | ");
     }
 
     @Test
