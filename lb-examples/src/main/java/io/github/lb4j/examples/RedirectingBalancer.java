@@ -79,10 +79,16 @@ public final class RedirectingBalancer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes(); // not needed: the client will send it again to the backend
-            // No outcome to report: the request itself goes to the backend, out of the balancer's sight. close()
-            // releases the selection without counting a success or a failure.
+            Backend b;
             try (Selection selection = pool.select()) {
-                Backend b = selection.backend();
+                // No outcome to report: the request itself goes to the backend, out of the balancer's sight.
+                // close() releases the selection, counting neither a success nor a failure.
+                b = selection.backend();
+            } catch (NoBackendAvailableException e) {
+                exchange.sendResponseHeaders(503, -1);
+                return;
+            }
+            {
                 String query = exchange.getRequestURI().getRawQuery();
                 String location = "http://" + (b.host().indexOf(':') >= 0 ? "[" + b.host() + "]" : b.host()) + ":"
                         + b.port() + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
@@ -90,8 +96,6 @@ public final class RedirectingBalancer implements AutoCloseable {
                 // A 307 is not cached by default; say so anyway, so no proxy pins a client to one backend.
                 exchange.getResponseHeaders().set("Cache-Control", "no-store");
                 exchange.sendResponseHeaders(307, -1);
-            } catch (NoBackendAvailableException e) {
-                exchange.sendResponseHeaders(503, -1);
             }
         }
     }

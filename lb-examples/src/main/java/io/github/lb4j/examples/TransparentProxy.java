@@ -189,36 +189,48 @@ public final class TransparentProxy implements AutoCloseable {
         }
         out.add("Via", "1.1 lb4j-proxy");
         long length = response.body().contentLength();
-        boolean noBody = "HEAD".equals(method) || response.code() == 204 || response.code() == 304;
-        // sendResponseHeaders: -1 means no body, 0 means chunked (length unknown), n a fixed length.
-        exchange.sendResponseHeaders(response.code(), noBody || length == 0 ? -1 : Math.max(0, length));
-        if (!noBody) {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = response.body().byteStream(); OutputStream os = exchange.getResponseBody()) {
-                while (true) {
-                    int n;
-                    try {
-                        n = in.read(buffer);
-                    } catch (IOException e) {
-                        selection.failure(e); // the backend broke off mid-answer
-                        throw e;
-                    }
-                    if (n < 0) {
-                        break;
-                    }
-                    try {
-                        os.write(buffer, 0, n);
-                    } catch (IOException e) {
-                        selection.ignore(); // the caller went away: says nothing about the backend
-                        throw e;
-                    }
-                }
+        boolean noBody = "HEAD".equals(method) || response.code() == 204 || response.code() == 304 || length == 0;
+        // The outcome is reported as soon as the backend's answer is complete, before the caller can see its last
+        // byte, so the pool's counters are up to date by the time the caller has its answer.
+        Runnable complete = () -> {
+            if (response.code() >= 500) {
+                selection.failure(new IOException("HTTP " + response.code() + " from " + backend.id()));
+            } else {
+                selection.success();
             }
+        };
+        if (noBody) {
+            complete.run();
+            exchange.sendResponseHeaders(response.code(), -1); // -1: no body
+            return;
         }
-        if (response.code() >= 500) {
-            selection.failure(new IOException("HTTP " + response.code() + " from " + backend.id()));
-        } else {
-            selection.success();
+        // 0: chunked (length unknown); n: a fixed length.
+        exchange.sendResponseHeaders(response.code(), Math.max(0, length));
+        byte[] buffer = new byte[16 * 1024];
+        long written = 0;
+        try (InputStream in = response.body().byteStream(); OutputStream os = exchange.getResponseBody()) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    selection.failure(e); // the backend broke off mid-answer
+                    throw e;
+                }
+                if (n < 0 || (length >= 0 && written + n >= length)) {
+                    complete.run(); // for a chunked answer, the caller sees the end only when os closes
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
+                    os.write(buffer, 0, n);
+                } catch (IOException e) {
+                    selection.ignore(); // the caller went away: says nothing about the backend
+                    throw e;
+                }
+                written += n;
+            }
         }
     }
 
