@@ -2,9 +2,12 @@ package io.github.lb4j.examples;
 
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +63,9 @@ public final class Demo {
         }
         Files.createDirectories(options.report);
         logTo(options.report.resolve("lb4j.log"));
-        PrintStream out = System.out;
+        // Straight to file descriptor 1: under "mvn -B exec:java" System.out is Maven's, which strips the ANSI
+        // escapes the live table redraws itself with.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         out.printf(Locale.ROOT, "lb4j demo: %d backends on %s, %d requests/s, %s over %d s%s%n", options.backends,
                 "127.0.0.1", options.rate, String.join(", ", options.strategies()),
                 options.duration.toSeconds(), options.compare ? " (one third each)" : "");
@@ -75,6 +80,8 @@ public final class Demo {
     private static void logTo(Path file) {
         if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
             System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+            // Maven sets this for its own logger (to "error" under -q) and exec:java shares its system properties.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
             System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
             System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         }

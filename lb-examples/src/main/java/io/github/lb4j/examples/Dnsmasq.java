@@ -162,7 +162,7 @@ final class Dnsmasq implements AutoCloseable {
             try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 int port = udp.getLocalPort();
                 try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    return port;
+                    return tcp.getLocalPort();
                 } catch (IOException taken) {
                     // try another
                 }
