@@ -331,7 +331,11 @@ final class Report {
                     .append(img(COMPARE_SLOW_SHARE, "share of requests sent to the slow backend"));
         }
         for (RunResult r : runs) {
-            h.append("<h2>").append(esc(r.strategy())).append("</h2>\n")
+            h.append("<h2>").append(esc(r.strategy())).append("</h2>\n<ul>\n");
+            for (String line : Demo.story(r)) {
+                h.append("<li>").append(esc(line)).append("</li>\n");
+            }
+            h.append("</ul>\n")
                     .append(img(requestsFile(r), r.strategy() + ": requests per second by backend"))
                     .append(img(latencyFile(r), r.strategy() + ": latency by backend"));
         }

@@ -72,7 +72,7 @@ class DemoScenarioTest {
         }
         String html = Files.readString(report.resolve("index.html"));
         assertThat(html).contains("<img src=\"peakEwma-requests.png\"", "<img src=\"peakEwma-latency.png\"",
-                "<table>", "b3</b> crashes");
+                "<table>", "b3</b> crashes", "<li>b2 turned slow at ");
         assertThat(outcome.files()).last().isEqualTo(report.resolve("index.html"));
 
         // Plain output for a non-terminal: periodic lines, no escape codes, and the summary's claims.
