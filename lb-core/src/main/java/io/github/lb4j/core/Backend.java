@@ -55,7 +55,9 @@ public final class Backend {
      * @param host a host name or IP literal, not blank
      * @param port 1 to 65535
      * @return the backend
-     * @throws IllegalArgumentException if {@code host} is blank or contains white space, or {@code port} is out of range
+     * @throws IllegalArgumentException if {@code host} is blank or not a host name or IP literal (white space, control
+     *     characters, {@code / @ ? # \}, or brackets other than around an IPv6 literal), or {@code port} is out of
+     *     range
      * @throws NullPointerException if {@code host} is null
      */
     public static Backend of(String host, int port) {
@@ -69,17 +71,19 @@ public final class Backend {
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank, got '" + host + "'");
         }
+        // Brackets only as the pair around an IPv6 literal; a backslash and the other URL delimiters never, so a host
+        // cannot smuggle a path, userinfo or another authority into a URL built from it.
+        boolean bracketed = host.length() > 2 && host.startsWith("[") && host.endsWith("]");
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
+            boolean bracket = (c == '[' || c == ']') && !(bracketed && (i == 0 || i == host.length() - 1));
             if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '/' || c == '@' || c == '?'
-                    || c == '#') {
-                throw new IllegalArgumentException("host must be a host name or IP literal, got '" + host + "'");
+                    || c == '#' || c == '\\' || bracket) {
+                throw new IllegalArgumentException("host must be a host name or IP literal, got '"
+                        + host.replaceAll("\\p{Cntrl}", "?") + "'");
             }
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            return host.substring(1, host.length() - 1);
-        }
-        return host;
+        return bracketed ? host.substring(1, host.length() - 1) : host;
     }
 
     private static void checkPort(int port) {
