@@ -1,5 +1,6 @@
 package io.github.lb4j.okhttp;
 
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendStats;
 import java.util.List;
 import javax.net.ssl.HostnameVerifier;
@@ -7,9 +8,11 @@ import javax.net.ssl.SSLSession;
 import okhttp3.HttpUrl;
 
 /**
- * Accepts what the delegate accepts for the connected host, and for a host that is a backend of a route configured
- * with {@code verifyCertificateAgainstRouteName}, also what the delegate accepts for the route's name. It never
- * accepts anything the delegate rejects for both names.
+ * Accepts what the delegate accepts for the connected host, and for an address (host and port) that is a backend
+ * of a route configured with {@code verifyCertificateAgainstRouteName}, also what the delegate accepts for the
+ * route's name. It never accepts anything the delegate rejects for both names. A connection belongs to an address,
+ * not to a route: an address that is a member of such a route is accepted with a certificate for that route's name
+ * whichever route a request came through.
  *
  * <p>Thread-safety: immutable; reads pool membership, which is thread-safe.
  */
@@ -28,8 +31,9 @@ final class RouteNameHostnameVerifier implements HostnameVerifier {
         if (delegate.verify(hostname, session)) {
             return true;
         }
+        int port = session.getPeerPort(); // OkHttp opens TLS with the URL's host and port; -1 if unknown
         for (Route route : routes) {
-            if (isBackendHost(route, hostname) && delegate.verify(route.name, session)) {
+            if (isBackend(route, hostname, port) && delegate.verify(route.name, session)) {
                 return true;
             }
         }
@@ -37,12 +41,13 @@ final class RouteNameHostnameVerifier implements HostnameVerifier {
     }
 
     /**
-     * Whether {@code hostname} (as OkHttp passes it: the canonical URL host) is the host of a member or draining
-     * backend of the route. Runs once per TLS handshake, not per request.
+     * Whether {@code hostname} (as OkHttp passes it: the canonical URL host) and port are the address of a member or
+     * draining backend of the route. Runs once per TLS handshake, not per request.
      */
-    private static boolean isBackendHost(Route route, String hostname) {
+    private static boolean isBackend(Route route, String hostname, int port) {
         for (BackendStats stats : route.pool.stats()) {
-            if (hostname.equalsIgnoreCase(canonical(stats.backend().host()))) {
+            Backend b = stats.backend();
+            if ((port <= 0 || b.port() == port) && hostname.equalsIgnoreCase(canonical(b.host()))) {
                 return true;
             }
         }
