@@ -109,13 +109,16 @@ public final class OkHttpHealthChecker implements HealthChecker {
 
             @Override
             public void onResponse(Call c, Response response) {
+                HealthCheckResult verdict;
                 try (response) {
-                    result.complete(healthy.test(response)
+                    verdict = healthy.test(response)
                             ? HealthCheckResult.healthy()
-                            : HealthCheckResult.unhealthy(what + " returned HTTP " + response.code()));
+                            : HealthCheckResult.unhealthy(what + " returned HTTP " + response.code());
                 } catch (RuntimeException e) {
-                    result.complete(HealthCheckResult.unhealthy(what + ": health predicate threw " + e));
+                    verdict = HealthCheckResult.unhealthy(what + ": health predicate threw " + e);
                 }
+                // Completed after the response is closed, so its connection is back in the pool first.
+                result.complete(verdict);
             }
         });
         // If the pool gives up on the check (its own timeout), stop the call too.
