@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -178,7 +179,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
             TrackingRequestBody tracking = body == null ? null : new TrackingRequestBody(body);
             Request rewritten;
             try {
-                rewritten = rewrite(request, backend, route, tracking);
+                rewritten = rewrite(request, backend, state, tracking);
             } catch (IllegalArgumentException e) {
                 selection.close();
                 throw withSuppressed(new IOException("route '" + route.name + "': backend " + backend.id()
@@ -337,15 +338,41 @@ public final class LoadBalancingInterceptor implements Interceptor {
         }
     }
 
-    private static Request rewrite(Request request, Backend backend, Route route, TrackingRequestBody body) {
+    private static Request rewrite(Request request, Backend backend, RouteState state, TrackingRequestBody body) {
+        Route route = state.route;
         HttpUrl url = request.url();
-        Request.Builder b = request.newBuilder()
-                .url(url.newBuilder().host(backend.host()).port(backend.port()).build());
+        Request.Builder b = request.newBuilder().url(rewriteUrl(url, state.template(backend, url.isHttps())));
         if (route.preserveHostHeader && request.header("Host") == null) {
             b.header("Host", url.host()); // the URL has the scheme's default port (checked), so no ":port"
         }
         if (body != null) {
             b.method(request.method(), body);
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code url} with the scheme, host and port of {@code template}. Equivalent to
+     * {@code url.newBuilder().host(h).port(p).build()}, but the host was canonicalized once, when the template was
+     * built: canonicalizing a host (IDN mapping) is most of the cost of a rewrite.
+     */
+    static HttpUrl rewriteUrl(HttpUrl url, HttpUrl template) {
+        HttpUrl.Builder b = template.newBuilder().encodedPath(url.encodedPath());
+        String query = url.encodedQuery();
+        if (query != null) {
+            b.encodedQuery(query);
+        }
+        String user = url.encodedUsername();
+        if (!user.isEmpty()) {
+            b.encodedUsername(user);
+        }
+        String password = url.encodedPassword();
+        if (!password.isEmpty()) {
+            b.encodedPassword(password);
+        }
+        String fragment = url.encodedFragment();
+        if (fragment != null) {
+            b.encodedFragment(fragment);
         }
         return b.build();
     }
@@ -433,14 +460,35 @@ public final class LoadBalancingInterceptor implements Interceptor {
         return "LoadBalancingInterceptor" + routes.keySet();
     }
 
-    /** A route and the retry budget this interceptor keeps for it. */
+    /** A route, the retry budget this interceptor keeps for it, and URL templates of its backends. */
     static final class RouteState {
+        /** Bound of the template cache: far above any pool, low enough that churn cannot grow it without limit. */
+        private static final int MAX_TEMPLATES = 4096;
+
         final Route route;
         final RetryBudget budget;
+        /** Per backend value: {http://host:port/, https://host:port/}. */
+        private final ConcurrentHashMap<Backend, HttpUrl[]> templates = new ConcurrentHashMap<>();
 
         RouteState(Route route, RetryBudget budget) {
             this.route = route;
             this.budget = budget;
+        }
+
+        /** @throws IllegalArgumentException if OkHttp does not accept the backend's host */
+        HttpUrl template(Backend backend, boolean https) {
+            HttpUrl[] t = templates.get(backend);
+            if (t == null) {
+                if (templates.size() >= MAX_TEMPLATES) {
+                    templates.clear();
+                }
+                // Both built from scratch: newBuilder() forgets an explicit port equal to the scheme's default.
+                t = new HttpUrl[] {
+                    new HttpUrl.Builder().scheme("http").host(backend.host()).port(backend.port()).build(),
+                    new HttpUrl.Builder().scheme("https").host(backend.host()).port(backend.port()).build()};
+                templates.put(backend, t);
+            }
+            return t[https ? 1 : 0];
         }
     }
 
