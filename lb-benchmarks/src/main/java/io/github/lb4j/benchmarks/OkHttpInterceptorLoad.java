@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +35,10 @@ import okhttp3.Response;
  * java -cp lb-benchmarks/target/benchmarks.jar io.github.lb4j.benchmarks.OkHttpInterceptorLoad [seconds/round] [rounds] [threads]
  * </pre>
  *
- * <p>Defaults: 5-second rounds, 4 rounds per mode, 4 client threads, after a 3-second warm-up per mode: about 50 s.
+ * <p>Defaults: 2-second rounds, 10 rounds per mode, 4 client threads, after a 3-second warm-up per mode: about 50 s.
+ * Short alternating rounds spread the noise of a shared machine evenly over both modes. Besides throughput and
+ * latency it reports the client threads' CPU time per request, which other processes on the machine disturb far
+ * less than wall-clock throughput.
  */
 public final class OkHttpInterceptorLoad {
 
@@ -50,6 +55,7 @@ public final class OkHttpInterceptorLoad {
         final Request request;
         long requests;
         long nanos;
+        long cpuNanos;
         final long[][] samples;
         final int[] sampleCount;
 
@@ -63,8 +69,8 @@ public final class OkHttpInterceptorLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
 
         // Without TCP_NODELAY the JDK server's separate header and body writes wait for delayed ACKs (40 ms).
@@ -113,7 +119,9 @@ public final class OkHttpInterceptorLoad {
 
         double plainRps = report(plain);
         double lbRps = report(balanced);
-        System.out.printf(Locale.ROOT, "throughput ratio interceptor/plain = %.3f%n", lbRps / plainRps);
+        System.out.printf(Locale.ROOT, "throughput ratio interceptor/plain = %.3f; client CPU per request ratio = %.3f%n",
+                lbRps / plainRps, ((double) balanced.cpuNanos / balanced.requests)
+                        / ((double) plain.cpuNanos / plain.requests));
 
         server.stop(0);
         serverThreads.shutdownNow();
@@ -128,12 +136,15 @@ public final class OkHttpInterceptorLoad {
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> workers = new ArrayList<>();
         long[] counts = new long[threads];
+        long[] cpu = new long[threads];
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long[] deadline = new long[1];
         for (int t = 0; t < threads; t++) {
             int id = t;
             Thread w = new Thread(() -> {
                 try {
                     start.await();
+                    long cpu0 = mx.getCurrentThreadCpuTime();
                     long end = deadline[0];
                     long n = 0;
                     while (true) {
@@ -151,6 +162,7 @@ public final class OkHttpInterceptorLoad {
                         }
                     }
                     counts[id] = n;
+                    cpu[id] = mx.getCurrentThreadCpuTime() - cpu0;
                 } catch (InterruptedException | IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -169,6 +181,7 @@ public final class OkHttpInterceptorLoad {
         if (measure) {
             mode.requests += total;
             mode.nanos += elapsed;
+            mode.cpuNanos += Arrays.stream(cpu).sum();
         }
         System.out.printf(Locale.ROOT, "  %-8s %-13s %8.0f req/s%n", measure ? "round" : "warm-up", mode.name,
                 total / (elapsed / 1e9));
@@ -188,8 +201,9 @@ public final class OkHttpInterceptorLoad {
         Arrays.sort(all);
         double rps = mode.requests / (mode.nanos / 1e9);
         System.out.printf(Locale.ROOT, "%-13s %8.0f req/s  latency p50 %6.1f us  p90 %6.1f us  p99 %6.1f us"
-                        + "  p99.9 %7.1f us  (%d requests)%n", mode.name, rps, pct(all, 0.50), pct(all, 0.90),
-                pct(all, 0.99), pct(all, 0.999), mode.requests);
+                        + "  p99.9 %7.1f us  client CPU %5.1f us/req  (%d requests)%n", mode.name, rps,
+                pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), pct(all, 0.999),
+                mode.cpuNanos / 1000.0 / mode.requests, mode.requests);
         return rps;
     }
 

@@ -467,8 +467,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
         final Route route;
         final RetryBudget budget;
-        /** Per backend value: {http://host:port/, https://host:port/}. */
-        private final ConcurrentHashMap<Backend, HttpUrl[]> templates = new ConcurrentHashMap<>();
+        /** Keyed by backend id (its String hash is cached, unlike Backend's); checked against host and port. */
+        private final ConcurrentHashMap<String, Templates> templates = new ConcurrentHashMap<>();
 
         RouteState(Route route, RetryBudget budget) {
             this.route = route;
@@ -477,18 +477,34 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
         /** @throws IllegalArgumentException if OkHttp does not accept the backend's host */
         HttpUrl template(Backend backend, boolean https) {
-            HttpUrl[] t = templates.get(backend);
-            if (t == null) {
+            Templates t = templates.get(backend.id());
+            if (t == null || !t.isFor(backend)) {
                 if (templates.size() >= MAX_TEMPLATES) {
                     templates.clear();
                 }
-                // Both built from scratch: newBuilder() forgets an explicit port equal to the scheme's default.
-                t = new HttpUrl[] {
-                    new HttpUrl.Builder().scheme("http").host(backend.host()).port(backend.port()).build(),
-                    new HttpUrl.Builder().scheme("https").host(backend.host()).port(backend.port()).build()};
-                templates.put(backend, t);
+                t = new Templates(backend);
+                templates.put(backend.id(), t);
             }
-            return t[https ? 1 : 0];
+            return https ? t.https : t.http;
+        }
+    }
+
+    /** {@code http://host:port/} and {@code https://host:port/} of one backend, hosts canonicalized once. */
+    private static final class Templates {
+        final Backend backend;
+        final HttpUrl http;
+        final HttpUrl https;
+
+        Templates(Backend backend) {
+            this.backend = backend;
+            // Both built from scratch: newBuilder() forgets an explicit port equal to the scheme's default.
+            this.http = new HttpUrl.Builder().scheme("http").host(backend.host()).port(backend.port()).build();
+            this.https = new HttpUrl.Builder().scheme("https").host(backend.host()).port(backend.port()).build();
+        }
+
+        boolean isFor(Backend b) {
+            // Identity first: a pool hands out the same Backend instance until its membership changes.
+            return b == backend || b.port() == backend.port() && b.host().equals(backend.host());
         }
     }
 
