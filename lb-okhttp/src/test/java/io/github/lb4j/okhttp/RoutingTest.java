@@ -231,4 +231,21 @@ class RoutingTest extends LbTestSupport {
         assertThat(stats(orders, "t").failures()).isEqualTo(1);
         assertThat(stats(orders, "t").successes()).isZero();
     }
+
+    @Test
+    void theLeakCheckSeesAnOpenResponse() throws IOException {
+        // Proves the after-each check is real: an unclosed response holds its connection and its slot.
+        TestServer a = server("a");
+        LoadBalancer orders = pool("orders", a.backend());
+        OkHttpClient client = client(lb().route("orders", orders).build());
+
+        Response open = client.newCall(new Request.Builder().url("http://orders/").build()).execute();
+        assertThat(client.connectionPool().connectionCount() - client.connectionPool().idleConnectionCount())
+                .isEqualTo(1);
+        assertThat(stats(orders, "a").inFlight()).isEqualTo(1);
+        open.close();
+        assertThat(client.connectionPool().idleConnectionCount()).isEqualTo(client.connectionPool()
+                .connectionCount());
+        assertThat(stats(orders, "a").inFlight()).isZero();
+    }
 }

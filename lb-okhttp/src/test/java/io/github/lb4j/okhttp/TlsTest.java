@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.HealthCheckResult;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.OkHttpClient;
@@ -109,5 +111,23 @@ class TlsTest extends LbTestSupport {
         assertThatThrownBy(() -> get(client, "https://orders/")).isInstanceOf(SSLPeerUnverifiedException.class);
         assertThat(impostor.requests.get()).isZero();
         assertThat(get(client, "https://billing/")).isEqualTo("200 billing-1");
+    }
+
+    @Test
+    void theHealthCheckerProbesHttpsBackendsWithTheClientsTlsSettings() throws Exception {
+        TestServer a = httpsServer("a", "127.0.0.1");
+        OkHttpClient trusting = track(new OkHttpClient.Builder()
+                .sslSocketFactory(TRUSTING.sslSocketFactory(), TRUSTING.trustManager()).build());
+        OkHttpClient untrusting = track(new OkHttpClient());
+
+        HealthCheckResult ok = OkHttpHealthChecker.builder(trusting).https(true).path("/healthz").build()
+                .check(a.backend()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HealthCheckResult rejected = OkHttpHealthChecker.builder(untrusting).https(true).build()
+                .check(a.backend()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(ok.isHealthy()).isTrue();
+        assertThat(rejected.isHealthy()).isFalse();
+        assertThat(rejected.reason()).contains("SSLHandshakeException");
+        assertThat(a.recorded).extracting(r -> r.pathAndQuery).containsExactly("/healthz");
     }
 }
