@@ -58,6 +58,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     /** Panic mode as last reported; under {@link #lock}. */
     private boolean panic;
+    /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
+    private final SourceBinding source;
 
     DefaultLoadBalancer(LoadBalancer.Builder b) {
         this.name = b.name;
@@ -91,6 +93,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
         }
         events.drain();
         log.info("pool '{}' created with {} backend(s), strategy {}", name, members.size(), strategy.name());
+        // Discovery hook: last, so a source that pushes from start() sees a complete pool.
+        this.source = SourceBinding.start(this, b.source);
     }
 
     /** A new member's state: trusted or waiting for its first check, ramping if it joined after the build. */
@@ -250,7 +254,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
             long now = ticker.read();
             long rtt = now - startNanos;
             // A failure may only raise the estimate: a backend that fails fast must not look fast.
-            if (outcome != Selection.FAILURE || rtt > s.ewmaNanos) {
+            if (outcome != Selection.FAILURE || rtt > s.ewma()) {
                 s.observeLatency(rtt, now, tauNanos);
             }
         }
@@ -288,6 +292,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
             long now = ticker.read();
             LinkedHashMap<String, BackendState> next = new LinkedHashMap<>();
             List<BackendState> joined = new ArrayList<>();
+            // Backends joining a pool that had nothing to pick (such as discovery's first set) have no one to be
+            // protected from: they start at full weight.
+            boolean ramp = snapshot.picker != null;
             for (Backend b : update) {
                 BackendState s = members.remove(b.id());
                 if (s == null) {
@@ -296,7 +303,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
                         s.backend = b;
                         rejoin(s, now);
                     } else {
-                        s = newMember(b, now, true);
+                        s = newMember(b, now, ramp);
                     }
                     added.add(b);
                     joined.add(s);
@@ -678,6 +685,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
             if (active != null) {
                 active.close(members.values());
             }
+        }
+        // Discovery hook: outside the lock, because a source's close may wait for its own work to stop.
+        if (source != null) {
+            source.close();
         }
         log.info("pool '{}' closed", name);
     }

@@ -133,6 +133,7 @@ public interface LoadBalancer extends AutoCloseable {
         final List<LoadBalancerListener> listeners = new ArrayList<>();
         /** Tests replace the shared scheduler with one driven by their fake clock. */
         CheckScheduler checkScheduler;
+        BackendSource source;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -290,6 +291,19 @@ public interface LoadBalancer extends AutoCloseable {
 
         Builder checkScheduler(CheckScheduler scheduler) {
             this.checkScheduler = Objects.requireNonNull(scheduler, "checkScheduler");
+            return this;
+        }
+
+        /**
+         * Where the membership comes from after the pool is built (discovery). {@link #build()} starts the source
+         * and {@link LoadBalancer#close()} closes it. Initial {@link #backends backends}, if any, serve until the
+         * source's first set arrives. See {@link BackendSource} for keep-last-good.
+         *
+         * @param source the source, for this pool only unless the source says it can be shared
+         * @return this builder
+         */
+        public Builder source(BackendSource source) {
+            this.source = Objects.requireNonNull(source, "source");
             return this;
         }
 

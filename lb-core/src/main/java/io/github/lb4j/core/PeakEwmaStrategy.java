@@ -3,7 +3,7 @@ package io.github.lb4j.core;
 import java.time.Duration;
 
 /**
- * Power of two choices on {@code ewma(latency) x (inFlight + 1) / weight}. An unmeasured backend (no call completed
+ * Power of two choices on {@code ewma(latency) x (inFlight + 1)}, with candidates drawn by weight. An unmeasured backend (no call completed
  * yet) borrows its rival's estimate, so it competes on in-flight calls alone: it is neither starved (as a pessimistic
  * default would) nor flooded (as an estimate of zero would).
  */
@@ -55,8 +55,10 @@ final class PeakEwmaStrategy extends Strategy {
                 if (ea <= 0.0) {
                     ea = eb = 1.0; // neither measured: compare calls in flight only
                 }
-                double ca = ea * (sa.inFlight() + 1) / weights[a];
-                double cb = eb * (sb.inFlight() + 1) / weights[b];
+                // Weights decide how often a backend is drawn as a candidate, not its cost: dividing the cost by
+                // the weight would make the heavier of two idle, equally fast backends win every time.
+                double ca = ea * (sa.inFlight() + 1);
+                double cb = eb * (sb.inFlight() + 1);
                 return ca <= cb ? sa : sb;
             }
         };

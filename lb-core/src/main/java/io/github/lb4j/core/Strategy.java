@@ -74,7 +74,8 @@ public abstract class Strategy {
 
     /**
      * Peak-EWMA latency with the power of two choices (Finagle, Linkerd): each backend's cost is a peak-sensitive
-     * moving average of its latency times its calls in flight plus one, divided by its weight. A backend that turns
+     * moving average of its latency times its calls in flight plus one; weights set how often a backend is drawn
+     * as a candidate. A backend that turns
      * slow is avoided at once and tried again as its estimate decays. Decay window {@link #DEFAULT_EWMA_DECAY}.
      *
      * @return the strategy

@@ -1,0 +1,174 @@
+package io.github.lb4j.benchmarks;
+
+import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.RequestContext;
+import io.github.lb4j.core.Selection;
+import io.github.lb4j.core.Strategy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one full {@code select -> success} cycle for every strategy, against two floors measured in the same
+ * run: (a) a shared {@link AtomicInteger} indexing an array (a bare pick) and (b) the same plus an in-flight counter
+ * incremented and decremented and one small object allocated (the least any tracked selection can cost).
+ *
+ * <pre>
+ * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 1 -prof gc
+ * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 2 -prof gc
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SelectBenchmark {
+
+    /** Keys cycled through by the hash strategies (a power of two, so the index is a mask). */
+    static final int KEYS = 1024;
+
+    @State(Scope.Benchmark)
+    public static class Pool {
+        @Param({"roundRobin", "random", "leastRequests", "peakEwma", "ringHash", "maglev", "rendezvous"})
+        public String strategy;
+
+        @Param({"10", "100", "1000", "10000"})
+        public int size;
+
+        LoadBalancer lb;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            lb = LoadBalancer.builder("bench").backends(backends(size)).strategy(strategy(strategy)).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            lb.close();
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Keys {
+        final RequestContext[] contexts = new RequestContext[KEYS];
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            for (int i = 0; i < KEYS; i++) {
+                contexts[i] = RequestContext.withHashKey("user-" + i * 7919);
+            }
+        }
+
+        RequestContext nextContext() {
+            return contexts[next++ & (KEYS - 1)];
+        }
+    }
+
+    /** The floors: plain arrays of per-backend slots. */
+    @State(Scope.Benchmark)
+    public static class Floor {
+        @Param({"10", "100", "1000", "10000"})
+        public int size;
+
+        Slot[] slots;
+        final AtomicInteger cursor = new AtomicInteger();
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            slots = new Slot[size];
+            for (int i = 0; i < size; i++) {
+                slots[i] = new Slot();
+            }
+        }
+    }
+
+    static final class Slot {
+        final AtomicInteger inFlight = new AtomicInteger();
+        long lastLatency;
+    }
+
+    static final class Token {
+        final Slot slot;
+
+        Token(Slot slot) {
+            this.slot = slot;
+        }
+    }
+
+    static List<Backend> backends(int n) {
+        List<Backend> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(Backend.of("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), 8080));
+        }
+        return out;
+    }
+
+    static Strategy strategy(String name) {
+        switch (name) {
+            case "roundRobin": return Strategy.roundRobin();
+            case "random": return Strategy.random();
+            case "leastRequests": return Strategy.leastRequests();
+            case "peakEwma": return Strategy.peakEwma();
+            case "ringHash": return Strategy.ringHash();
+            case "maglev": return Strategy.maglev();
+            case "rendezvous": return Strategy.rendezvous();
+            default: throw new IllegalArgumentException("unknown strategy " + name);
+        }
+    }
+
+    @Benchmark
+    public Slot floorA_atomicIndex(Floor f) {
+        Slot[] s = f.slots;
+        return s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+    }
+
+    @Benchmark
+    public Token floorB_trackedSelection(Floor f) {
+        Slot[] s = f.slots;
+        Slot slot = s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+        slot.inFlight.incrementAndGet();
+        Token t = new Token(slot);
+        t.slot.inFlight.decrementAndGet();
+        return t;
+    }
+
+    /**
+     * Floor (b) plus the two clock reads that any latency-measuring selection needs (one at the pick, one at the
+     * outcome): the floor for {@code peakEwma}.
+     */
+    @Benchmark
+    public Token floorC_trackedSelectionTimed(Floor f) {
+        Slot[] s = f.slots;
+        long start = System.nanoTime();
+        Slot slot = s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+        slot.inFlight.incrementAndGet();
+        Token t = new Token(slot);
+        t.slot.inFlight.decrementAndGet();
+        t.slot.lastLatency = System.nanoTime() - start;
+        return t;
+    }
+
+    @Benchmark
+    public Selection selectSuccess(Pool pool, Keys keys) {
+        Selection s = pool.lb.select(keys.nextContext());
+        s.success();
+        return s;
+    }
+}
