@@ -97,7 +97,9 @@ final class ActiveChecks {
         CompletionStage<HealthCheckResult> stage;
         try {
             stage = config.checker.check(s.backend);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // a checker bug, even an Error, is a failed check and must not end the checks
             s.checkInFlight.set(false);
             misbehaved(s, "threw " + e.getClass().getName(), e);
             finish(s, HealthCheckResult.unhealthy("checker threw " + describe(e)));

@@ -345,6 +345,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
             s.trustedUntilChecked = active != null;
             transition(s, BackendHealth.HEALTHY, now, "rejoined before it drained");
             comeBack(s, now);
+            if (passive != null) {
+                passive.probeAfterCheck(s, now); // an open breaker (it left while ejected) goes half-open
+            }
         }
     }
 

@@ -35,6 +35,23 @@ import java.util.random.RandomGenerator;
  * volatile field. {@link #select} reads that field once and never takes a lock; per-backend counters live on
  * long-lived per-backend state that survives snapshot swaps.
  *
+ * <p>Health, on by default: {@link OutlierDetection passive outlier detection} ejects a backend after failures in a
+ * row or a high failure rate, for a time that grows with each ejection; {@linkplain Builder#slowStart slow start}
+ * ramps a new or recovered backend up; {@linkplain Builder#panicThreshold panic mode} spreads load over every primary
+ * when too few are healthy; {@linkplain Backend#asBackup() backups} serve only when no primary can. Active
+ * {@linkplain Builder#healthCheck health checks} are opt-in. Every change is logged and sent to
+ * {@linkplain Builder#listener listeners}:
+ *
+ * <pre>{@code
+ * LoadBalancer orders = LoadBalancer.builder("orders")
+ *         .backends(backends)
+ *         .outlierDetection(OutlierDetection.builder().consecutiveFailures(3).build())
+ *         .healthCheck(ActiveHealthCheck.of(checker))
+ *         .slowStart(Duration.ofSeconds(60))
+ *         .listener(event -> metrics.record(event))
+ *         .build();
+ * }</pre>
+ *
  * <p>Thread-safety: all methods are safe to call from any thread. {@code select} is lock-free.
  */
 public interface LoadBalancer extends AutoCloseable {
@@ -90,7 +107,10 @@ public interface LoadBalancer extends AutoCloseable {
     /** @return the current members (not draining ones), in membership order */
     List<Backend> backends();
 
-    /** @return one entry per member, then per draining backend */
+    /**
+     * @return one entry per member, then per draining backend, each with its health, the time of its last health
+     *     transition and why it happened
+     */
     List<BackendStats> stats();
 
     /**

@@ -193,7 +193,10 @@ final class PassiveHealth {
         probe(s, now);
     }
 
-    /** Active checks brought the backend back: if its breaker is open, probe it too. Under the pool's lock. */
+    /**
+     * Active checks brought the backend back, or it rejoined while draining: if its breaker is open, the next calls
+     * are probes. Under the pool's lock.
+     */
     void probeAfterCheck(BackendState s, long now) {
         probe(s, now);
     }
