@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code breakerOnSuccess*}: one resilience4j {@code onSuccess} with and without an event consumer (why the
  *       pool does not subscribe to its breakers' events but reads their state).
  *   <li>{@code transition}: a backend ejected (5 failures) and brought back (its ejection time passes): two health
- *       transitions, each a snapshot rebuild, at 10 and 10 000 backends.
+ *       transitions, each a snapshot rebuild, at 10 and 10 000 backends; {@code membershipUpdate} for reference.
  * </ul>
  *
  * <pre>
@@ -227,7 +227,10 @@ public class HealthBenchmark {
         return b.subscribed.getState();
     }
 
-    /** Two transitions (ejected, back), each a snapshot rebuild, plus five failed and one picked call. */
+    /**
+     * Two transitions (ejected, back), each a snapshot rebuild, plus six pinned calls. A pinned pick on a new snapshot
+     * builds its id map once (O(n)), so this includes two such builds.
+     */
     @Benchmark
     public Selection transition(Transitions t) {
         for (int i = 0; i < OutlierDetection.DEFAULT_CONSECUTIVE_FAILURES; i++) {
@@ -238,5 +241,15 @@ public class HealthBenchmark {
         Selection s = t.lb.select(t.pinned);
         s.close();
         return s;
+    }
+
+    /** For reference: a membership update that changes one backend's weight (diff, rebuild, one event). */
+    @Benchmark
+    public LoadBalancer membershipUpdate(Transitions t) {
+        java.util.List<Backend> next = new java.util.ArrayList<>(t.lb.backends());
+        int i = t.size / 2;
+        next.set(i, next.get(i).withWeight(next.get(i).weight() == 1 ? 2 : 1));
+        t.lb.updateBackends(next);
+        return t.lb;
     }
 }
