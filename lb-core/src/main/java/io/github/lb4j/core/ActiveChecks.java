@@ -51,13 +51,12 @@ final class ActiveChecks {
         }
     }
 
-    /** Stops everything and lets go of the scheduler; the caller holds the pool's lock. */
+    /** Stops every check; the caller holds the pool's lock, and releases the scheduler. */
     void close(Collection<BackendState> members) {
         closed = true;
         for (BackendState s : members) {
             stop(s);
         }
-        scheduler.release();
     }
 
     private long jitter() {

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Health is part of the update path: an ejection, a return, a verdict of an active check and a slow-start step
  * are each a change under {@link #lock} that publishes a new snapshot. Events are queued under the lock and delivered
  * after it is released ({@link EventDispatcher}). Time-driven changes (an ejection ends, a ramp takes its next step)
- * need no timer: the snapshot records when it goes stale, and the first {@code select} after that time rebuilds it.
+ * need no timer per backend: with the system ticker, one rebuild per pool is scheduled on the shared scheduler at the
+ * earliest deadline; with another ticker (whose time the scheduler cannot follow) the snapshot records when it goes
+ * stale and the first {@code select} after that time rebuilds it.
  */
 final class DefaultLoadBalancer implements LoadBalancer {
 
@@ -42,6 +44,17 @@ final class DefaultLoadBalancer implements LoadBalancer {
     final PassiveHealth passive;
     /** Null when there are no active checks. */
     private final ActiveChecks active;
+    /**
+     * Runs active checks and deadline rebuilds; acquired at build when checks need it, else on the first deadline.
+     * Under {@link #lock} after construction.
+     */
+    private CheckScheduler scheduler;
+    private final boolean scheduledRefresh;
+    /** Whether {@link #scheduler} is the shared one, held only while a deadline is pending. */
+    private final boolean lazyScheduler;
+    /** The pending deadline rebuild, and when it is due; under {@link #lock}. */
+    private java.util.concurrent.Future<?> refreshTask;
+    private long refreshTaskAt;
     private final long slowStartNanos;
     private final int slowStartFloorPercent;
     private final boolean rampWeights;
@@ -76,8 +89,13 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.rampWeights = slowStartNanos > 0 && strategy.supportsSlowStart();
         this.panicThresholdPercent = b.panicThresholdPercent;
         this.events = new EventDispatcher(name, b.listeners);
-        this.active = b.healthCheck == null ? null : new ActiveChecks(this, b.healthCheck,
-                b.checkScheduler != null ? b.checkScheduler : CheckScheduler.shared(), b.random);
+        // With the system clock (or a test's scheduler), deadlines are met by one scheduled rebuild per pool, so
+        // picks never read the clock for them; with any other ticker, the first pick after a deadline rebuilds.
+        this.scheduledRefresh = b.checkScheduler != null || ticker == Ticker.system();
+        this.scheduler = b.checkScheduler != null ? b.checkScheduler
+                : b.healthCheck != null ? CheckScheduler.shared() : null;
+        this.lazyScheduler = b.checkScheduler == null && b.healthCheck == null;
+        this.active = b.healthCheck == null ? null : new ActiveChecks(this, b.healthCheck, scheduler, b.random);
         synchronized (lock) {
             long now = ticker.read();
             for (Backend backend : b.backendsCopy()) {
@@ -577,7 +595,60 @@ final class DefaultLoadBalancer implements LoadBalancer {
             }
         }
         Picker picker = picked.length == 0 ? null : factory.newPicker(picked, weights);
-        snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline, deadline, panicNow);
+        if (scheduledRefresh && hasDeadline) {
+            scheduleRefresh(deadline, now);
+        } else if (scheduledRefresh) {
+            if (refreshTask != null) {
+                refreshTask.cancel(false);
+                refreshTask = null;
+            }
+            if (lazyScheduler && scheduler != null) {
+                // Nothing pending: a pool without active checks holds no share of the scheduler thread.
+                scheduler.release();
+                scheduler = null;
+            }
+        }
+        snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline && !scheduledRefresh, deadline,
+                panicNow);
+    }
+
+    /**
+     * Makes sure one rebuild is scheduled at or before {@code deadline}: one task per pool, however many backends
+     * are ejected or ramping. Must hold {@link #lock}.
+     */
+    private void scheduleRefresh(long deadline, long now) {
+        if (refreshTask != null && !refreshTask.isDone() && refreshTaskAt - deadline <= 0) {
+            return;
+        }
+        if (refreshTask != null) {
+            refreshTask.cancel(false);
+        }
+        if (scheduler == null) {
+            scheduler = CheckScheduler.shared();
+        }
+        // (re)acquired here only when nothing else needs the scheduler; released again when no deadline is left
+        refreshTaskAt = deadline;
+        try {
+            refreshTask = scheduler.schedule(this::scheduledRefresh, deadline - now);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refreshTask = null; // the scheduler stopped: only when this pool is closing
+        }
+    }
+
+    private void scheduledRefresh() {
+        try {
+            synchronized (lock) {
+                refreshTask = null;
+                if (!snapshot.closed) {
+                    long now = ticker.read();
+                    applyDeadlines(now);
+                    rebuild(now);
+                }
+            }
+            events.drain();
+        } catch (RuntimeException e) {
+            log.error("pool '{}': scheduled rebuild failed", name, e);
+        }
     }
 
     /**
@@ -687,6 +758,13 @@ final class DefaultLoadBalancer implements LoadBalancer {
             snapshot = Snapshot.CLOSED;
             if (active != null) {
                 active.close(members.values());
+            }
+            if (refreshTask != null) {
+                refreshTask.cancel(false);
+                refreshTask = null;
+            }
+            if (scheduler != null) {
+                scheduler.release();
             }
         }
         // Discovery hook: outside the lock, because a source's close may wait for its own work to stop.

@@ -21,9 +21,12 @@ final class ManualClock implements Ticker, CheckScheduler {
     /** Every delay ever passed to {@link #schedule}, in order. */
     final List<Long> delays = new ArrayList<>();
     int releases;
+    /** Calls to {@link #read()}. */
+    long reads;
 
     @Override
     public synchronized long read() {
+        reads++;
         return now;
     }
 

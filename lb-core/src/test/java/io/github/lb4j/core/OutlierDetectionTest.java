@@ -96,6 +96,27 @@ class OutlierDetectionTest {
     }
 
     @Test
+    void withASchedulerTheEjectionEndsOnTimeWithoutPicksAndPicksDoNotReadTheClock() {
+        LoadBalancer lb = pool("a", "b", "c").checkScheduler(clock).build();
+        fail(lb, "a", 5);
+        assertThat(clock.pending()).isEqualTo(1);
+        long reads = clock.reads;
+        assertThat(picks(lb, 100)).containsOnlyKeys("b", "c");
+        assertThat(clock.reads).isEqualTo(reads);
+        clock.advanceSeconds(29);
+        assertThat(events.health()).containsExactly("a:HEALTHY->EJECTED");
+        clock.advanceSeconds(1);
+        assertThat(events.health()).containsExactly("a:HEALTHY->EJECTED", "a:EJECTED->HEALTHY");
+        assertThat(events.lastHealth().nanos()).isEqualTo(clock.read());
+        // Then its slow start: one rebuild pending at a time, until the ramp is done.
+        assertThat(clock.pending()).isEqualTo(1);
+        clock.advanceSeconds(30);
+        assertThat(clock.pending()).isZero();
+        lb.close();
+        assertThat(clock.releases).isEqualTo(1);
+    }
+
+    @Test
     void ejectionTimeGrowsUpToTheCap() {
         LoadBalancer lb = pool("a", "b").slowStart(Duration.ZERO)
                 .outlierDetection(OutlierDetection.builder().baseEjectionTime(Duration.ofSeconds(100))

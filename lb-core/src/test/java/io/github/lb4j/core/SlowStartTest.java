@@ -34,7 +34,9 @@ class SlowStartTest {
 
     @Test
     void aJoiningBackendRampsInTenStepsFromTheFloorToFullWeight() {
-        LoadBalancer lb = pool(Strategy.roundRobin(), List.of(b("a"), b("b").withWeight(2))).build();
+        // A ticker the scheduler cannot follow: picks apply the ramp's steps.
+        LoadBalancer lb = LoadBalancer.builder("slow").backends(List.of(b("a"), b("b").withWeight(2)))
+                .ticker(clock).random(new SplittableRandom(5)).build();
         lb.updateBackends(List.of(b("a"), b("b").withWeight(2), b("c")));
         // Scaled by 10 during the ramp: a 10, b 20, c starts at 10% of 10.
         assertThat(weights(lb)).containsExactly(10, 20, 1);
@@ -49,8 +51,29 @@ class SlowStartTest {
         // Done: back to plain weights, and no more deadline to check on each pick.
         assertThat(weights(lb)).containsExactly(1, 2, 1);
         assertThat(((DefaultLoadBalancer) lb).snapshot().hasDeadline).isFalse();
-        // Driven by the clock alone: nothing was ever scheduled.
-        assertThat(clock.delays).isEmpty();
+    }
+
+    @Test
+    void withASchedulerOneSharedRebuildPerStepAndPicksNeverReadTheClock() {
+        LoadBalancer lb = pool(Strategy.roundRobin(), backends("a", "b")).build();
+        lb.updateBackends(backends("a", "b", "c"));
+        clock.advanceSeconds(1);
+        lb.updateBackends(backends("a", "b", "c", "d"));
+        assertThat(weights(lb)).containsExactly(10, 10, 1, 1);
+        // Two ramps, one pending rebuild: at c's next step.
+        assertThat(clock.pending()).isEqualTo(1);
+        assertThat(((DefaultLoadBalancer) lb).snapshot().hasDeadline).isFalse();
+        long reads = clock.reads;
+        picks(lb, 100);
+        assertThat(clock.reads).isEqualTo(reads);
+        // Time alone moves the ramp, without a pick.
+        clock.advanceSeconds(14);
+        assertThat(weights(lb)).containsExactly(10, 10, 6, 5);
+        clock.advanceSeconds(15);
+        assertThat(weights(lb)).as("c done, d one step short").containsExactly(10, 10, 10, 9);
+        clock.advanceSeconds(1);
+        assertThat(weights(lb)).containsExactly(1, 1, 1, 1);
+        assertThat(clock.pending()).isZero();
     }
 
     @Test
