@@ -774,10 +774,6 @@ final class DefaultLoadBalancer implements LoadBalancer {
         log.info("pool '{}' closed", name);
     }
 
-    boolean isClosed() {
-        return snapshot.closed;
-    }
-
     @Override
     public String toString() {
         return "LoadBalancer{" + name + ", " + strategy.name() + ", " + snapshot.eligible.length + " of "
