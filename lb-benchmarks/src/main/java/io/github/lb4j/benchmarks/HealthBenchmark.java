@@ -32,14 +32,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code pick}: one {@code select -> success} with health tracking {@code off} (no outlier detection, no slow
  *       start, no panic), {@code on} (the defaults, nothing happening) and {@code ejected} (the defaults, one backend
- *       ejected: the snapshot has a deadline, so each pick reads the clock), against the floor of an atomic counter
- *       and one allocation. Target: {@code on} within 1.2 x {@code off}.
+ *       ejected: its return is a rebuild scheduled on the shared scheduler, so picks still do not read the clock),
+ *       against the floor of an atomic counter and one allocation. Target: {@code on} within 1.2 x {@code off}.
  *   <li>{@code failureMix}: the same with one call in 97 reported as a failure, so the breakers are fed for a while
  *       after each failure.
  *   <li>{@code breakerOnSuccess*}: one resilience4j {@code onSuccess} with and without an event consumer (why the
  *       pool does not subscribe to its breakers' events but reads their state).
- *   <li>{@code transition}: a backend ejected (5 failures) and brought back (its ejection time passes): two health
- *       transitions, each a snapshot rebuild, at 10 and 10 000 backends; {@code membershipUpdate} for reference.
+ *   <li>{@code transition}: a backend ejected (5 failures) and brought back (its ejection time passes, on a ticker
+ *       the benchmark moves, so the first pick after it rebuilds): two health transitions, each a snapshot rebuild,
+ *       at 10 and 10 000 backends; {@code membershipUpdate} for reference.
  * </ul>
  *
  * <pre>
