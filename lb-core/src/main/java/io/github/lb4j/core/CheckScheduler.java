@@ -58,6 +58,9 @@ final class SharedScheduler implements CheckScheduler {
                 // One thread: it only starts asynchronous checks and applies their verdicts.
                 ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, factory);
                 e.setRemoveOnCancelPolicy(true); // a closed pool's cancelled tasks do not linger in the queue
+                // On the last release, queued tasks are dropped but a running one is not interrupted: it may be
+                // delivering events to listeners (the last release can come from a task of this very thread).
+                e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
                 executor = e;
             }
             users++;
@@ -78,7 +81,7 @@ final class SharedScheduler implements CheckScheduler {
             }
             released = true;
             if (--users == 0 && executor == mine) {
-                executor.shutdownNow();
+                executor.shutdown();
                 executor = null;
             }
         }
