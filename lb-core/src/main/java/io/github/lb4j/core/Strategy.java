@@ -147,6 +147,14 @@ public abstract class Strategy {
         return false;
     }
 
+    /**
+     * @return whether a pool may ramp a new or recovered backend's weight up under slow start; the hash strategies
+     *     say no, since a changing weight would move keys back and forth
+     */
+    boolean supportsSlowStart() {
+        return true;
+    }
+
     /** @return whether completions must feed latency samples back */
     boolean tracksLatency() {
         return false;

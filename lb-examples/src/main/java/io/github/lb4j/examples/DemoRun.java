@@ -3,6 +3,7 @@ package io.github.lb4j.examples;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendStats;
 import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.OutlierDetection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -146,9 +147,15 @@ final class DemoRun {
                     t.setDaemon(true);
                     return t;
                 });
+        // Health timings scaled to the scenario, so a short demo still shows ejection, return and slow start:
+        // in production the defaults (30 s ejection, 30 s ramp) fit; a 60 s demo wants them a tenth as long.
+        Duration ejection = Duration.ofMillis(Math.max(500, duration.toMillis() / 20));
         try (LoadBalancer pool = LoadBalancer.builder("demo")
                 .backends(members)
                 .strategy(options.newStrategy(strategy))
+                .outlierDetection(OutlierDetection.builder().baseEjectionTime(ejection)
+                        .maxEjectionTime(ejection.multipliedBy(4)).build())
+                .slowStart(Duration.ofMillis(Math.max(500, duration.toMillis() / 15)))
                 .build()) {
             BalancedHttp http = BalancedHttp.of(pool, client);
             startNanos = System.nanoTime();
