@@ -76,4 +76,35 @@ class ResourceReleaseTest {
         }
         assertThat(added(baseline)).as("threads left after close").isEmpty();
     }
+
+    /**
+     * Pools with active health checks share one scheduler thread, reference-counted: it exists while any such pool
+     * is open, and closing the last one ends it and every check it had scheduled.
+     */
+    @Test
+    void closingTheLastCheckedPoolEndsTheSharedHealthThread() throws InterruptedException {
+        Set<String> baseline = liveThreadNames();
+        List<Backend> set = List.of(Backend.of("10.0.0.1", 80), Backend.of("10.0.0.2", 80));
+        HealthChecker alwaysHealthy = b -> java.util.concurrent.CompletableFuture.completedFuture(
+                HealthCheckResult.healthy());
+        List<LoadBalancer> pools = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            pools.add(LoadBalancer.builder("checked-" + i).backends(set)
+                    .healthCheck(ActiveHealthCheck.of(alwaysHealthy)).build());
+        }
+        List<Thread> health = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(SharedScheduler.THREAD_NAME))
+                .filter(t -> !baseline.contains(t.getName() + "#" + t.getId())) // not one a leaky test left running
+                .collect(Collectors.toList());
+        assertThat(added(baseline)).as("threads started by 20 checked pools")
+                .allMatch(n -> n.startsWith(SharedScheduler.THREAD_NAME)).hasSizeLessThanOrEqualTo(1);
+        for (LoadBalancer pool : pools) {
+            pool.close();
+        }
+        for (Thread t : health) {
+            t.join(10_000); // ends once its executor is shut down: no sleep, a bounded wait for the thread itself
+            assertThat(t.isAlive()).as("%s after the last checked pool closed", t.getName()).isFalse();
+        }
+        assertThat(added(baseline)).as("threads left after close").isEmpty();
+    }
 }

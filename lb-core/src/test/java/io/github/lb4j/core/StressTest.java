@@ -139,8 +139,9 @@ class StressTest {
                     membership, weights);
             return null;
         }));
-        // Health churn belongs here once the health work lands (issue 8 / health branch): a third thread that
-        // ejects and restores backends through the health API, under the same invariants below.
+        // Health: passive outlier detection is on (the defaults), so runs of failures below eject backends while
+        // this runs. HOOK for active health churn (checks flipping backends between healthy and unhealthy, with
+        // their returns): add a thread here driving an ActiveHealthCheck, under the same invariants below.
         background.add(pool.submit(() -> {
             start.await();
             monitor(lb, stop);
