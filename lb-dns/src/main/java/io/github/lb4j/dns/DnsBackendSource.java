@@ -519,12 +519,16 @@ public final class DnsBackendSource implements BackendSource {
         /**
          * @param address the DNS server to query; see {@link #resolver(String, int)}
          * @return this builder
-         * @throws IllegalArgumentException if the address is unresolved
+         * @throws IllegalArgumentException if the address is unresolved or its port is 0
          */
         public Builder resolver(InetSocketAddress address) {
             Objects.requireNonNull(address, "address");
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("resolver address must be resolved, got " + address);
+            }
+            if (address.getPort() == 0) {
+                // InetSocketAddress allows port 0 ("any"), which no DNS server listens on.
+                throw new IllegalArgumentException("resolver port must be between 1 and 65535, got " + address);
             }
             this.resolverAddress = address;
             this.resolver = null;

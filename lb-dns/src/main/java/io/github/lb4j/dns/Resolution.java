@@ -115,7 +115,7 @@ final class Resolution {
         final int port;
         int weight;
         final int priority;
-        final String target;
+        String target;
 
         Candidate(InetAddress address, int port, int weight, int priority, String target) {
             this.address = address;
@@ -187,7 +187,9 @@ final class Resolution {
                     ttl = Math.min(ttl, target.ttl);
                     // RFC 2782 weight 0 means "very rarely"; lb4j weights start at 1, the smallest share there is.
                     int weight = Math.max(1, s.getWeight());
-                    String name = s.getTarget().toString(true);
+                    // DNS names are case-insensitive and servers may echo any case (0x20 randomization): the
+                    // lower-case form keeps the metadata, and so the set, the same however a record spells it.
+                    String name = s.getTarget().canonicalize().toString(true);
                     for (InetAddress a : target.addresses) {
                         candidates.add(new Candidate(a, s.getPort(), weight, s.getPriority(), name));
                     }
@@ -369,6 +371,10 @@ final class Resolution {
                 byEndpoint.put(key, c);
             } else if (c.priority == seen.priority) {
                 seen.weight = (int) Math.min(Backend.MAX_WEIGHT, (long) seen.weight + c.weight);
+                // Two targets naming one endpoint: keep the smaller name, not the first one, so order cannot matter.
+                if (c.target != null && c.target.compareTo(seen.target) < 0) {
+                    seen.target = c.target;
+                }
             }
         }
         List<Candidate> sorted = new ArrayList<>(byEndpoint.values());
