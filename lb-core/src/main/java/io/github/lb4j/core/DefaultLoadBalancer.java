@@ -342,6 +342,11 @@ final class DefaultLoadBalancer implements LoadBalancer {
                 }
             }
             hasDraining = !draining.isEmpty();
+            if (hasDraining) {
+                // A call that completed after its in-flight count was read above may have missed hasDraining (it
+                // was still false): with the flag now set, look again, or that backend would drain forever.
+                purgeDrained();
+            }
             members = next;
             events.enqueue(new LoadBalancerEvent.MembershipChanged(name, added, removed, changed, next.size(), now));
             rebuild(now);

@@ -66,10 +66,11 @@ class MemoryFootprintTest {
     }
 
     /**
-     * Passive health keeps a circuit breaker per backend from its first failure on, and never drops it: once every
-     * backend has failed once, this is the pool's state. It is above the 1 KiB target (resilience4j's count-based
-     * window holds one Measurement object per slot, 50 by default: about 2.9 KB per backend); the bound here only
-     * catches regressions. The breaker does not depend on the strategy, so the default strategy stands for all.
+     * Passive health gives a backend a circuit breaker at its first failure and drops it again once a full window of
+     * successes follows. While every backend has a breaker (each failed once, recently) the pool's state is above the
+     * 1 KiB target (resilience4j's count-based window holds one Measurement object per slot, 50 by default: about
+     * 2.9 KB per backend); the bound here only catches regressions. The breaker does not depend on the strategy, so
+     * the default strategy stands for all.
      */
     @Test
     void poolStateWithABreakerOnEveryBackend() throws Exception {
@@ -82,6 +83,29 @@ class MemoryFootprintTest {
             double perBackend = report("roundRobin, every backend failed once", pool, valueBytes);
             assertThat(perBackend).as("pool state bytes per backend with breakers")
                     .isLessThanOrEqualTo(MAX_BYTES_PER_BACKEND_WITH_BREAKERS);
+        }
+    }
+
+    /** After a full window of successes the breakers are dropped and the pool is back within the target. */
+    @Test
+    void breakersAreDroppedAfterAWindowOfSuccesses() throws Exception {
+        List<Backend> members = backends(BACKENDS);
+        long valueBytes = valueBytes(members);
+        try (LoadBalancer pool = builder("mem", new ManualClock()).backends(members).random(new SplittableRandom(7))
+                .build()) {
+            warmUp(pool);
+            touchEveryBackend(pool, members);
+            for (Backend b : members) {
+                RequestContext pin = RequestContext.pinnedTo(b.id());
+                for (int i = 0; i < OutlierDetection.DEFAULT_SLIDING_WINDOW_SIZE; i++) {
+                    try (Selection s = pool.select(pin)) {
+                        s.success();
+                    }
+                }
+            }
+            double perBackend = report("roundRobin, failed once, then recovered", pool, valueBytes);
+            assertThat(perBackend).as("pool state bytes per backend after recovery")
+                    .isLessThanOrEqualTo(MAX_BYTES_PER_BACKEND);
         }
     }
 
