@@ -154,7 +154,7 @@ final class DemoRun {
                 .backends(members)
                 .strategy(options.newStrategy(strategy))
                 .outlierDetection(OutlierDetection.builder().baseEjectionTime(ejection)
-                        .maxEjectionTime(ejection.multipliedBy(4)).build())
+                        .maxEjectionTime(ejection.multipliedBy(2)).build())
                 .slowStart(Duration.ofMillis(Math.max(500, duration.toMillis() / 15)))
                 .build()) {
             BalancedHttp http = BalancedHttp.of(pool, client);
