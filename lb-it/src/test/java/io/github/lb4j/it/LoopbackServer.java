@@ -68,6 +68,7 @@ final class LoopbackServer implements AutoCloseable {
     final String name;
     private final SSLContext ssl;
     private final boolean record;
+    private final InetAddress address;
     private final ExecutorService threads;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
@@ -87,10 +88,11 @@ final class LoopbackServer implements AutoCloseable {
     final ConcurrentHashMap<String, AtomicInteger> postsById = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
 
-    private LoopbackServer(String name, SSLContext ssl, boolean record) {
+    private LoopbackServer(String name, SSLContext ssl, boolean record, InetAddress address) {
         this.name = name;
         this.ssl = ssl;
         this.record = record;
+        this.address = address;
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "backend-" + name + "-" + n.incrementAndGet());
@@ -101,21 +103,33 @@ final class LoopbackServer implements AutoCloseable {
 
     /** A plain HTTP server answering 200 with its name; counts, does not record. */
     static LoopbackServer start(String name) throws IOException {
-        LoopbackServer s = new LoopbackServer(name, null, false);
+        LoopbackServer s = new LoopbackServer(name, null, false, InetAddress.getLoopbackAddress());
         s.listen();
         return s;
     }
 
     /** A plain HTTP server that records every request. */
     static LoopbackServer recording(String name) throws IOException {
-        LoopbackServer s = new LoopbackServer(name, null, true);
+        return recording(name, "127.0.0.1");
+    }
+
+    /**
+     * A plain HTTP server that records every request, on another loopback address ({@code 127.0.0.2}: all of
+     * 127/8 is loopback), for tests where backends of two routes must not share a host.
+     */
+    static LoopbackServer recording(String name, String loopbackAddress) throws IOException {
+        InetAddress address = InetAddress.getByName(loopbackAddress);
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException("not a loopback address: " + loopbackAddress);
+        }
+        LoopbackServer s = new LoopbackServer(name, null, true, address);
         s.listen();
         return s;
     }
 
     /** An HTTPS server that records every request. */
     static LoopbackServer https(String name, SSLContext ssl) throws IOException {
-        LoopbackServer s = new LoopbackServer(name, ssl, true);
+        LoopbackServer s = new LoopbackServer(name, ssl, true, InetAddress.getLoopbackAddress());
         s.listen();
         return s;
     }
@@ -123,7 +137,7 @@ final class LoopbackServer implements AutoCloseable {
     private synchronized void listen() throws IOException {
         ServerSocket ss = ssl != null ? ssl.getServerSocketFactory().createServerSocket() : new ServerSocket();
         ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+        ss.bind(new InetSocketAddress(address, port), 128);
         port = ss.getLocalPort();
         listener = ss;
         Thread acceptor = new Thread(() -> acceptLoop(ss), "backend-" + name + "-accept");
@@ -373,7 +387,12 @@ final class LoopbackServer implements AutoCloseable {
 
     /** A backend at this server's address whose id is the server's name. */
     Backend backend() {
-        return Backend.of("127.0.0.1", port).withId(name);
+        return Backend.of(address.getHostAddress(), port).withId(name);
+    }
+
+    /** {@code http://host:port} of this server. */
+    String origin() {
+        return (ssl != null ? "https://" : "http://") + address.getHostAddress() + ":" + port;
     }
 
     /** How often the POST with this id arrived. */
