@@ -35,6 +35,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,14 @@ import org.slf4j.LoggerFactory;
  * that output, nor in the exceptions the callers received (which applications log).
  *
  * <p>Runs in a JVM of its own (the {@code log-secrets} surefire execution), so that the TRACE level and the log file
- * are in place before the first logger exists.
+ * are in place before the first logger exists. The tag keeps it there even when {@code -Dtest} patterns override
+ * the executions' includes and excludes.
  */
+@Tag(LogSecretsTest.OWN_JVM)
 class LogSecretsTest extends ItSupport {
+
+    /** The tag of tests that need a JVM of their own (see the surefire executions in lb-it's pom). */
+    static final String OWN_JVM = "own-jvm";
 
     private static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
