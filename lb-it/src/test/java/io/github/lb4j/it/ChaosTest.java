@@ -136,18 +136,27 @@ class ChaosTest extends ItSupport {
         long started = System.nanoTime();
 
         load.start();
-        load.awaitCalls(load.mark(), 3000L * SCALE, LOAD_PATIENCE);
-        b.crash();
-        Duration toEjection = Waits.until("b to be ejected after its crash", PATIENCE,
-                () -> log.ejections("b") > 0);
-        load.awaitCalls(load.mark(), 4000L * SCALE, LOAD_PATIENCE); // b stays down: probed and ejected again
-        long returnsBefore = log.returns("b");
-        int receivedBefore = b.requests.get();
-        b.restart();
-        long restarted = System.nanoTime();
-        Duration toRecovery = Waits.until("b to serve again after its restart", PATIENCE,
-                () -> HealthLog.health(pool, "b") == BackendHealth.HEALTHY && b.requests.get() - receivedBefore >= 50);
-        load.awaitCalls(load.mark(), 3000L * SCALE, LOAD_PATIENCE);
+        load.awaitCalls(load.mark(), 3000L, LOAD_PATIENCE);
+        // One crash and restart; soak mode repeats the cycle SCALE times.
+        Duration toEjection = null;
+        Duration toRecovery = null;
+        for (int cycle = 0; cycle < SCALE; cycle++) {
+            long ejectionsBefore = log.ejections("b");
+            b.crash();
+            Duration ejection = Waits.until("b to be ejected after its crash", PATIENCE,
+                    () -> log.ejections("b") > ejectionsBefore);
+            load.awaitCalls(load.mark(), 4000L, LOAD_PATIENCE); // b stays down: probed and ejected again
+            long returnsBefore = log.returns("b");
+            int receivedBefore = b.requests.get();
+            b.restart();
+            Duration recovery = Waits.until("b to serve again after its restart", PATIENCE,
+                    () -> HealthLog.health(pool, "b") == BackendHealth.HEALTHY
+                            && b.requests.get() - receivedBefore >= 50);
+            assertThat(log.returns("b")).as("b came back after its restart").isGreaterThan(returnsBefore);
+            toEjection = toEjection == null ? ejection : toEjection;
+            toRecovery = toRecovery == null ? recovery : toRecovery;
+            load.awaitCalls(load.mark(), 3000L, LOAD_PATIENCE);
+        }
         load.stop();
 
         List<Load.Call> calls = load.all();
@@ -156,18 +165,16 @@ class ChaosTest extends ItSupport {
         assertThat(failed(calls)).as("only POSTs caught by the crash may fail, and only with an IOException")
                 .allSatisfy(call -> assertThat(call.exception()).isInstanceOf(IOException.class));
         HealthLog.Change ejected = assertEjectedWithinTheFailureCount(log, "b");
-        assertThat(log.returns("b")).as("b came back after its restart").isGreaterThan(returnsBefore);
         assertThat(log.departures("a") + log.departures("c")).as("a and c never left").isZero();
         assertThat(log.count(LoadBalancerEvent.PanicModeChanged.class)).isZero();
-        assertThat(load.startedAfter(restarted + toRecovery.toNanos()).stream().filter(Load.Call::ok).count())
-                .isPositive();
         assertNothingInFlight(pool);
         assertNoLeakedConnection(client);
         Figures.record("1 crash + restart", calls, System.nanoTime() - started, Figures.received(a, b, c),
                 "ejected " + toEjection.toMillis() + " ms after the crash, at " + ejected.inARow()
                         + " failures in a row (" + ejected.failures() + " counted when the listener heard, "
                         + TimeUnit.NANOSECONDS.toMillis(ejected.lagNanos()) + " ms later); serving "
-                        + toRecovery.toMillis() + " ms after the restart; " + log.ejections("b") + " ejections");
+                        + toRecovery.toMillis() + " ms after the restart; " + SCALE + " crash(es), "
+                        + log.ejections("b") + " ejections");
     }
 
     // -----------------------------------------------------------------------------------------------------------
@@ -297,8 +304,8 @@ class ChaosTest extends ItSupport {
             flips.incrementAndGet();
         }, 0, 300, TimeUnit.MILLISECONDS);
         load.awaitCalls(load.mark(), 8000L * SCALE, LOAD_PATIENCE);
-        Waits.until("flap to be ejected and to return at least three times", PATIENCE,
-                () -> log.returns("flap") >= 3);
+        Waits.until("flap to be ejected and to return at least " + 3 * SCALE + " times",
+                PATIENCE.multipliedBy(SCALE), () -> log.returns("flap") >= 3L * SCALE);
         flapper.shutdownNow();
         flapper.awaitTermination(5, TimeUnit.SECONDS);
         flap.status = 200;
