@@ -23,6 +23,9 @@ final class PassiveHealth {
 
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
+    /** What the breakers record for every failure; stackless, immutable, shared. */
+    private static final Throwable RECORDED_FAILURE = new RecordedFailure();
+
     private final DefaultLoadBalancer pool;
     final OutlierDetection config;
     private final CircuitBreakerConfig breakerConfig;
@@ -76,7 +79,10 @@ final class PassiveHealth {
             return; // picked in panic mode, or already ejected by a racing failure
         }
         CircuitBreaker cb = breaker(s, before);
-        cb.onError(0, TimeUnit.NANOSECONDS, cause);
+        // Not the cause itself: the breaker logs what it records at DEBUG, stack trace and message included, and a
+        // caller's exception may carry a URL with its query string (credentials). The breaker records every
+        // throwable alike, so a stand-in counts the same.
+        cb.onError(0, TimeUnit.NANOSECONDS, RECORDED_FAILURE);
         if (inARow >= config.consecutiveFailures) {
             pool.update(now -> ejectForFailuresInARow(s, now));
         } else if (cb.getState() != s.reportedBreakerState) {
@@ -214,6 +220,16 @@ final class PassiveHealth {
         if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
             cb.transitionToHalfOpenState();
             report(s, now);
+        }
+    }
+
+    /** The failure a breaker records: says what it is, carries nothing of the request. */
+    private static final class RecordedFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RecordedFailure() {
+            super("failure reported to the pool (its cause is not passed on: it may carry request data)", null,
+                    false, false);
         }
     }
 }

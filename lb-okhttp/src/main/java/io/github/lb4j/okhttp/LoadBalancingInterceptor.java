@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Routing.</b> A request whose URL host names a route is rewritten to the picked backend's host and port;
- * scheme, path, query, method, headers, body and tags are kept. The Host header is the backend's address unless the
+ * scheme, path, query, method, headers, body and tags are kept. Hosts match route names case-insensitively and with
+ * or without a trailing dot ({@code http://orders./} is the absolute form of {@code http://orders/}). The Host header is the backend's address unless the
  * route {@linkplain Route.Builder#preserveHostHeader preserves the logical host}. Requests for other hosts pass
  * through untouched, or fail with an {@link UnknownHostException} when the interceptor
  * {@linkplain Builder#rejectUnknownHosts rejects unknown hosts}. A URL that names a route and carries an explicit
@@ -149,7 +150,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     public Response intercept(Chain chain) throws IOException {
         Request request = chain.request();
         HttpUrl url = request.url();
-        RouteState state = routes.get(url.host());
+        RouteState state = route(url.host());
         if (state == null) {
             if (rejectUnknownHosts) {
                 throw new UnknownHostException("no load-balancing route for host '" + url.host()
@@ -162,6 +163,19 @@ public final class LoadBalancingInterceptor implements Interceptor {
                     + "; a route's backends bring their own ports, so drop the port from the URL");
         }
         return balance(chain, request, state);
+    }
+
+    /**
+     * The route a URL host names. {@code orders.} is the absolute form of the DNS name {@code orders} (OkHttp keeps
+     * the trailing dot, and IDN mapping turns {@code orders%E3%80%82} into it too), so it names the same route;
+     * without this it would bypass the pool and go to DNS.
+     */
+    private RouteState route(String host) {
+        RouteState state = routes.get(host);
+        if (state == null && host.length() > 1 && host.charAt(host.length() - 1) == '.') {
+            state = routes.get(host.substring(0, host.length() - 1));
+        }
+        return state;
     }
 
     private Response balance(Chain chain, Request request, RouteState state) throws IOException {

@@ -84,7 +84,7 @@ public final class Route {
 
     /**
      * @param name the logical host that requests use, such as {@code orders} or {@code orders.internal}; a valid
-     *     host name (letters, digits, '-', '.'), matched case-insensitively
+     *     host name (letters, digits, '-', '.'), matched case-insensitively and with or without a trailing dot
      * @param loadBalancer the pool whose backends serve it
      * @return a builder with the defaults described above
      * @throws IllegalArgumentException if {@code name} is not a valid host name

@@ -102,6 +102,22 @@ class RoutingTest extends LbTestSupport {
     }
 
     @Test
+    void aTrailingDotNamesTheSameRouteInsteadOfBypassingThePool() throws IOException {
+        TestServer a = server("a");
+        OkHttpClient client = track(client(lb().route("orders", pool("orders", a.backend()))
+                .rejectUnknownHosts(true).build()).newBuilder()
+                .dns(host -> {
+                    throw new UnknownHostException("no DNS in this test: " + host);
+                })
+                .build());
+
+        // The absolute DNS name, in ASCII and as IDN mapping produces it from an ideographic full stop.
+        assertThat(get(client, "http://orders./x")).isEqualTo("200 a");
+        assertThat(get(client, "http://ORDERS%E3%80%82/x")).isEqualTo("200 a");
+        assertThat(a.requests.get()).isEqualTo(2);
+    }
+
+    @Test
     void passesOtherHostsThroughUnlessUnknownHostsAreRejected() throws IOException {
         TestServer a = server("a");
         TestServer outside = server("outside");

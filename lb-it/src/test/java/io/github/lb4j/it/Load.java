@@ -1,0 +1,176 @@
+package io.github.lb4j.it;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Sustained concurrent load: a fixed number of threads, each calling one URL in a loop, every
+ * {@link #postEvery}-th call a POST with a unique {@link LoopbackServer#REQUEST_ID} so that servers can count its
+ * deliveries. Every call's outcome is recorded; a test marks points in time ({@link #mark()}) and asks what happened
+ * since.
+ *
+ * <p>Thread-safety: the counters are thread-safe; start and stop from the test thread.
+ */
+final class Load implements AutoCloseable {
+
+    private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
+
+    /** One call's outcome. */
+    record Call(long seq, String method, String id, long startNanos, long nanos, int status, String error,
+                Throwable exception, int attempts) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final OkHttpClient client;
+    private final String url;
+    private final int threadCount;
+    private final int postEvery;
+    private final String runId;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    final AtomicLong seq = new AtomicLong();
+    /** Every call, in completion order (a few thousand per scenario: small). */
+    final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+    final LongAdder completed = new LongAdder();
+    final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+    /** Uncaught trouble in a load thread (anything but an IOException from a call): fails the test. */
+    final ConcurrentLinkedQueue<Throwable> crashes = new ConcurrentLinkedQueue<>();
+
+    Load(OkHttpClient client, String url, int threads, int postEvery, String runId) {
+        this.client = client;
+        this.url = url;
+        this.threadCount = threads;
+        this.postEvery = postEvery;
+        this.runId = runId;
+    }
+
+    Load start() {
+        running = true;
+        for (int i = 0; i < threadCount; i++) {
+            Thread t = new Thread(this::loop, "load-" + runId + "-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        return this;
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                call();
+            }
+        } catch (Throwable t) {
+            crashes.add(t);
+        }
+    }
+
+    private void call() {
+        long n = seq.incrementAndGet();
+        boolean post = postEvery > 0 && n % postEvery == 0;
+        String id = runId + "-" + n;
+        AtomicInteger attempts = new AtomicInteger();
+        Request.Builder b = new Request.Builder().url(url).header(LoopbackServer.REQUEST_ID, id)
+                .tag(AtomicInteger.class, attempts);
+        if (post) {
+            b.post(RequestBody.create("order " + id, TEXT));
+        }
+        long start = System.nanoTime();
+        int status = -1;
+        String error = null;
+        Throwable exception = null;
+        try (Response response = client.newCall(b.build()).execute()) {
+            response.body().string();
+            status = response.code();
+        } catch (IOException e) {
+            error = e.getClass().getSimpleName();
+            exception = e;
+            errors.computeIfAbsent(error, k -> new AtomicInteger()).incrementAndGet();
+        }
+        long nanos = System.nanoTime() - start;
+        calls.add(new Call(n, post ? "POST" : "GET", id, start, nanos, status, error, exception, attempts.get()));
+        completed.increment();
+    }
+
+    /** @return the number of calls completed so far; a mark for {@link #since(long)} */
+    long mark() {
+        return completed.sum();
+    }
+
+    /**
+     * Waits (polling, bounded) until {@code n} more calls completed than at {@code mark}.
+     *
+     * @throws AssertionError if the deadline passes first or a load thread crashed
+     */
+    void awaitCalls(long mark, long n, Duration deadline) {
+        Waits.until("load to complete " + n + " calls", deadline, () -> {
+            if (!crashes.isEmpty()) {
+                throw new AssertionError("a load thread crashed", crashes.peek());
+            }
+            return completed.sum() - mark >= n;
+        });
+    }
+
+    /** Calls that started at or after {@code nanos} (System.nanoTime). */
+    List<Call> startedAfter(long nanos) {
+        List<Call> out = new ArrayList<>();
+        for (Call c : calls) {
+            if (c.startNanos - nanos >= 0) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    List<Call> all() {
+        return new ArrayList<>(calls);
+    }
+
+    /** Stops and joins the threads; calls in progress finish first (each is bounded by the call timeout). */
+    void stop() throws InterruptedException {
+        running = false;
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+            if (t.isAlive()) {
+                throw new AssertionError(t.getName() + " still running 30 s after stop");
+            }
+        }
+        threads.clear();
+    }
+
+    /**
+     * An application interceptor to add after the {@code LoadBalancingInterceptor}: it sees every attempt the
+     * balancer makes and counts it on the call's tag.
+     */
+    static Response countAttempt(okhttp3.Interceptor.Chain chain) throws IOException {
+        AtomicInteger attempts = chain.request().tag(AtomicInteger.class);
+        if (attempts != null) {
+            attempts.incrementAndGet();
+        }
+        return chain.proceed(chain.request());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (!threads.isEmpty()) {
+            stop();
+        }
+    }
+}
