@@ -88,6 +88,11 @@ import org.slf4j.LoggerFactory;
  * backends addressed by IP whose certificates name the service, enable
  * {@link Route.Builder#verifyCertificateAgainstRouteName} and install {@link #hostnameVerifier(HostnameVerifier)}.
  *
+ * <p><b>Redirects.</b> OkHttp follows redirects after application interceptors have run, so a redirect is followed
+ * to the address it names, outside the balancer: a follow-up to {@code http://billing/} goes to DNS, not to the
+ * {@code billing} pool, and its outcome is charged to the backend that redirected. Build clients that use this
+ * interceptor with {@code followRedirects(false)} and follow redirects in the application where needed.
+ *
  * <p>Thread-safety: immutable and thread-safe; share one instance between clients if you like (they then share
  * retry budgets).
  */
