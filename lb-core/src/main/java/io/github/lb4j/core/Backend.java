@@ -55,7 +55,9 @@ public final class Backend {
      * @param host a host name or IP literal, not blank
      * @param port 1 to 65535
      * @return the backend
-     * @throws IllegalArgumentException if {@code host} is blank or contains white space, or {@code port} is out of range
+     * @throws IllegalArgumentException if {@code host} is blank or not a host name or IP literal (white space, control
+     *     characters, {@code / @ ? # \}, or brackets other than around an IPv6 literal), or {@code port} is out of
+     *     range
      * @throws NullPointerException if {@code host} is null
      */
     public static Backend of(String host, int port) {
@@ -69,17 +71,39 @@ public final class Backend {
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank, got '" + host + "'");
         }
+        // Brackets only as the pair around an IPv6 literal; a backslash and the other URL delimiters never, so a host
+        // cannot smuggle a path, userinfo or another authority into a URL built from it.
+        boolean bracketed = host.length() > 2 && host.startsWith("[") && host.endsWith("]");
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
+            boolean bracket = (c == '[' || c == ']') && !(bracketed && (i == 0 || i == host.length() - 1));
             if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '/' || c == '@' || c == '?'
-                    || c == '#') {
-                throw new IllegalArgumentException("host must be a host name or IP literal, got '" + host + "'");
+                    || c == '#' || c == '\\' || bracket) {
+                throw new IllegalArgumentException("host must be a host name or IP literal, got '"
+                        + shown(host) + "'");
             }
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            return host.substring(1, host.length() - 1);
+        return bracketed ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /**
+     * Ids, zones and metadata keys appear in log lines and metrics labels: not blank, and no control characters (a
+     * line break in an id from discovery would forge log lines). Shown with control characters as '?'.
+     */
+    private static void checkLabel(String field, String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(field + " must not be blank, got '" + shown(value) + "'");
         }
-        return host;
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new IllegalArgumentException(field + " must not contain control characters, got '"
+                        + shown(value) + "'");
+            }
+        }
+    }
+
+    private static String shown(String value) {
+        return value.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static void checkPort(int port) {
@@ -112,11 +136,11 @@ public final class Backend {
      *
      * @param zone the zone name, not blank, or null
      * @return the copy
-     * @throws IllegalArgumentException if {@code zone} is blank
+     * @throws IllegalArgumentException if {@code zone} is blank or contains control characters
      */
     public Backend withZone(String zone) {
-        if (zone != null && zone.isBlank()) {
-            throw new IllegalArgumentException("zone must not be blank, got '" + zone + "'");
+        if (zone != null) {
+            checkLabel("zone", zone);
         }
         return new Backend(id, host, port, weight, zone, backup, metadata);
     }
@@ -127,13 +151,11 @@ public final class Backend {
      *
      * @param id not blank
      * @return the copy
-     * @throws IllegalArgumentException if {@code id} is blank
+     * @throws IllegalArgumentException if {@code id} is blank or contains control characters
      */
     public Backend withId(String id) {
         Objects.requireNonNull(id, "id");
-        if (id.isBlank()) {
-            throw new IllegalArgumentException("id must not be blank, got '" + id + "'");
-        }
+        checkLabel("id", id);
         return new Backend(id, host, port, weight, zone, backup, metadata);
     }
 
@@ -141,16 +163,15 @@ public final class Backend {
      * A copy with one metadata entry added or replaced. Metadata is carried for the application (and for event
      * listeners); strategies do not read it.
      *
-     * @param key not blank
+     * @param key not blank, no control characters
      * @param value not null
      * @return the copy
+     * @throws IllegalArgumentException if {@code key} is blank or contains control characters
      */
     public Backend withMetadata(String key, String value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        if (key.isBlank()) {
-            throw new IllegalArgumentException("metadata key must not be blank, got '" + key + "'");
-        }
+        checkLabel("metadata key", key);
         TreeMap<String, String> copy = new TreeMap<>(metadata);
         copy.put(key, value);
         return new Backend(id, host, port, weight, zone, backup, Collections.unmodifiableMap(copy));

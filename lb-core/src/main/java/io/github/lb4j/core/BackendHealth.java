@@ -1,18 +1,37 @@
 package io.github.lb4j.core;
 
+import java.util.Locale;
+
 /**
- * The health of a backend as its pool sees it. Only {@link #HEALTHY} backends are picked, except in panic mode.
+ * The health of a backend as its pool sees it. Only {@link #HEALTHY} backends are picked, except in panic mode
+ * (see {@link LoadBalancer.Builder#panicThreshold(int)}).
  *
- * <p>Transitions:
+ * <p>Every change is one of these transitions, checked by the pool ({@link #canTransitionTo}); each one publishes a
+ * new snapshot, is logged and is delivered to the pool's {@link LoadBalancerListener listeners} as a
+ * {@link LoadBalancerEvent.HealthChanged}:
  * <pre>
- *   HEALTHY   → EJECTED    passive outlier detection (failures in a row, failure rate)
- *   EJECTED   → HEALTHY    the ejection period ended
- *   HEALTHY   → UNHEALTHY  active checks failed "fall" times in a row
- *   UNHEALTHY → HEALTHY    active checks passed "rise" times in a row
- *   EJECTED   → UNHEALTHY  active checks failed while ejected
- *   any       → DRAINING   removed from membership; in-flight calls finish, no new picks
+ *   HEALTHY   → EJECTED    passive outlier detection: failures in a row, or the backend's circuit breaker opened
+ *   EJECTED   → HEALTHY    the ejection period ended; the circuit breaker is half-open and the next calls are probes
+ *   HEALTHY   → UNHEALTHY  active checks failed "fall" times in a row (once, if it was trusted before its first check)
+ *   UNHEALTHY → HEALTHY    active checks passed "rise" times in a row (once, if it was waiting for its first check)
+ *   EJECTED   → UNHEALTHY  active checks failed "fall" times in a row while it was ejected
+ *   HEALTHY, EJECTED, UNHEALTHY → DRAINING   removed from membership with calls in flight; no new picks
  *   DRAINING  → HEALTHY    added back to membership before it drained
+ *   DRAINING  → UNHEALTHY  added back before it drained, in a pool that waits for a first passed check
  * </pre>
+ *
+ * <pre>{@code
+ * LoadBalancer pool = LoadBalancer.builder("orders")
+ *         .backends(backends)
+ *         .listener(event -> {
+ *             if (event instanceof LoadBalancerEvent.HealthChanged h && h.to() == BackendHealth.EJECTED) {
+ *                 metrics.counter("ejections", "backend", h.backend().id()).increment();
+ *             }
+ *         })
+ *         .build();
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable.
  */
 public enum BackendHealth {
     /** Receives traffic. */
@@ -24,7 +43,27 @@ public enum BackendHealth {
     /** No longer a member of the pool; kept only until its in-flight calls complete. */
     DRAINING;
 
+    /**
+     * @param next the state to move to
+     * @return whether the pool may move a backend from this state to {@code next} (see the table above); a state
+     *     never transitions to itself
+     */
+    public boolean canTransitionTo(BackendHealth next) {
+        switch (this) {
+            case HEALTHY:
+                return next == EJECTED || next == UNHEALTHY || next == DRAINING;
+            case EJECTED:
+                return next == HEALTHY || next == UNHEALTHY || next == DRAINING;
+            case UNHEALTHY:
+                return next == HEALTHY || next == DRAINING;
+            case DRAINING:
+                return next == HEALTHY || next == UNHEALTHY;
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
     String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

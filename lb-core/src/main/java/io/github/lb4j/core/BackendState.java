@@ -1,7 +1,10 @@
 package io.github.lb4j.core;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The long-lived state a pool keeps for one backend id. It survives snapshot swaps and membership updates in which
@@ -16,6 +19,7 @@ final class BackendState {
     private static final VarHandle LOAD;
     private static final VarHandle FAILURES;
     private static final VarHandle NEUTRAL;
+    private static final VarHandle IN_A_ROW;
     private static final VarHandle EWMA;
     private static final VarHandle EWMA_STAMP;
     static final int IN_FLIGHT_BITS = 24;
@@ -29,6 +33,7 @@ final class BackendState {
             LOAD = l.findVarHandle(BackendState.class, "load", long.class);
             FAILURES = l.findVarHandle(BackendState.class, "failures", long.class);
             NEUTRAL = l.findVarHandle(BackendState.class, "neutral", long.class);
+            IN_A_ROW = l.findVarHandle(BackendState.class, "failuresInARow", int.class);
             EWMA = l.findVarHandle(BackendState.class, "ewmaNanos", double.class);
             EWMA_STAMP = l.findVarHandle(BackendState.class, "ewmaStampNanos", long.class);
         } catch (ReflectiveOperationException e) {
@@ -50,6 +55,38 @@ final class BackendState {
     private volatile long failures;
     @SuppressWarnings("unused") // accessed through NEUTRAL
     private volatile long neutral;
+
+    // Passive outlier detection, request path. successRun counts successes fed to the breaker since the last
+    // failure; once it reaches the window size the window holds only successes and further successes are not fed.
+    // Updated racily: a lost increment only feeds one success more.
+    /** Successes in a row since the last failure, up to the pool's clean-run length; MAX_VALUE before any failure. */
+    volatile int successRun = Integer.MAX_VALUE;
+    @SuppressWarnings("unused") // accessed through IN_A_ROW
+    private volatile int failuresInARow;
+    /** Created on the first failure: a backend that never fails never pays for one. */
+    volatile CircuitBreaker breaker;
+
+    // Health bookkeeping, written under the pool's lock only.
+    /** The breaker state the pool last reported (as an event); null before the breaker exists. Read racily. */
+    volatile CircuitBreaker.State reportedBreakerState;
+    long ejectedUntilNanos;
+    int ejectionCount;
+    /** When the backend last became healthy: the start of the period that decays its ejection count. */
+    long healthySinceNanos;
+    /** Start of its slow-start ramp, or {@link #NO_RAMP}. */
+    long rampStartNanos = NO_RAMP;
+    static final long NO_RAMP = Long.MIN_VALUE;
+
+    // Active checks. Counters and flags under the pool's lock; inFlight and the next check's handle are shared with
+    // the scheduler and the checker's completion thread.
+    int checksPassed;
+    int checksFailed;
+    /** Waits for its first passed check before it is picked (and does not count toward panic). */
+    boolean awaitingFirstCheck;
+    /** Picked before its first check; the first failed check takes it out at once. */
+    boolean trustedUntilChecked;
+    final AtomicBoolean checkInFlight = new AtomicBoolean();
+    volatile Future<?> nextCheck;
 
     // Peak-EWMA latency estimate. Written racily by completing threads (a lost update only drops one sample) with
     // opaque accesses: atomic for 64-bit values, but without the fence a volatile store costs on every completion.
@@ -79,6 +116,19 @@ final class BackendState {
 
     void countNeutral() {
         NEUTRAL.getAndAdd(this, 1L);
+    }
+
+    /** @return the failures in a row, this one included */
+    int failureInARow() {
+        return (int) IN_A_ROW.getAndAdd(this, 1) + 1;
+    }
+
+    int failuresInARow() {
+        return (int) IN_A_ROW.getOpaque(this);
+    }
+
+    void resetFailuresInARow() {
+        IN_A_ROW.setOpaque(this, 0);
     }
 
     int inFlight() {
@@ -137,8 +187,17 @@ final class BackendState {
         return (double) EWMA.getOpaque(this);
     }
 
-    /** Records a health change; the caller holds the pool's update lock. */
+    /**
+     * Records a health change; the caller holds the pool's update lock.
+     *
+     * @throws IllegalStateException if the transition is not one of {@link BackendHealth}'s
+     */
     void transition(BackendHealth to, long now, String reason) {
+        BackendHealth from = health;
+        if (!from.canTransitionTo(to)) {
+            throw new IllegalStateException("backend " + id + ": no transition from " + from + " to " + to
+                    + " (" + reason + ")");
+        }
         health = to;
         transitionNanos = now;
         transitionReason = reason;

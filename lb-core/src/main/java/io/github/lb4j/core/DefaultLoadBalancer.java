@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -11,10 +12,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one {@link LoadBalancer} implementation; see its javadoc for the design. */
+/**
+ * The one {@link LoadBalancer} implementation; see its javadoc for the design.
+ *
+ * <p>Health is part of the update path: an ejection, a return, a verdict of an active check and a slow-start step
+ * are each a change under {@link #lock} that publishes a new snapshot. Events are queued under the lock and delivered
+ * after it is released ({@link EventDispatcher}). Time-driven changes (an ejection ends, a ramp takes its next step)
+ * need no timer per backend: with the system ticker, one rebuild per pool is scheduled on the shared scheduler at the
+ * earliest deadline; with another ticker (whose time the scheduler cannot follow) the snapshot records when it goes
+ * stale and the first {@code select} after that time rebuilds it.
+ */
 final class DefaultLoadBalancer implements LoadBalancer {
 
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
@@ -28,12 +39,40 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final boolean tracksLatency;
     private final double tauNanos;
 
-    /** Guards membership and rebuilds; never held by {@link #select}. */
+    // Health configuration.
+    /** Null when passive outlier detection is off. */
+    final PassiveHealth passive;
+    /** Null when there are no active checks. */
+    private final ActiveChecks active;
+    /**
+     * Runs active checks and deadline rebuilds; acquired at build when checks need it, else on the first deadline.
+     * Under {@link #lock} after construction.
+     */
+    private CheckScheduler scheduler;
+    private final boolean scheduledRefresh;
+    /** Whether {@link #scheduler} is the shared one, held only while a deadline is pending. */
+    private final boolean lazyScheduler;
+    /** The pending deadline rebuild, and when it is due; under {@link #lock}. */
+    private java.util.concurrent.Future<?> refreshTask;
+    private long refreshTaskAt;
+    private final long slowStartNanos;
+    private final int slowStartFloorPercent;
+    private final boolean rampWeights;
+    private final int panicThresholdPercent;
+    final EventDispatcher events;
+
+    /** Guards membership, health and rebuilds; never held by {@link #select}. */
     private final Object lock = new Object();
     private LinkedHashMap<String, BackendState> members = new LinkedHashMap<>();
     private final LinkedHashMap<String, BackendState> draining = new LinkedHashMap<>();
     private volatile Snapshot snapshot;
     private volatile boolean hasDraining;
+    /** Set while one thread refreshes a stale snapshot, so that other picks do not queue up behind it. */
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** Panic mode as last reported; under {@link #lock}. */
+    private boolean panic;
+    /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
+    private final SourceBinding source;
 
     DefaultLoadBalancer(LoadBalancer.Builder b) {
         this.name = b.name;
@@ -44,16 +83,56 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.usesClock = strategy.usesClock();
         this.tracksLatency = strategy.tracksLatency();
         this.tauNanos = strategy instanceof PeakEwmaStrategy ? ((PeakEwmaStrategy) strategy).tauNanos() : 1.0;
+        this.passive = b.outlierDetection.isEnabled() ? new PassiveHealth(this, b.outlierDetection) : null;
+        this.slowStartNanos = b.slowStartNanos;
+        this.slowStartFloorPercent = b.slowStartFloorPercent;
+        this.rampWeights = slowStartNanos > 0 && strategy.supportsSlowStart();
+        this.panicThresholdPercent = b.panicThresholdPercent;
+        this.events = new EventDispatcher(name, b.listeners);
+        // With the system clock (or a test's scheduler), deadlines are met by one scheduled rebuild per pool, so
+        // picks never read the clock for them; with any other ticker, the first pick after a deadline rebuilds.
+        this.scheduledRefresh = b.checkScheduler != null || ticker == Ticker.system();
+        this.scheduler = b.checkScheduler != null ? b.checkScheduler
+                : b.healthCheck != null ? CheckScheduler.shared() : null;
+        this.lazyScheduler = b.checkScheduler == null && b.healthCheck == null;
+        this.active = b.healthCheck == null ? null : new ActiveChecks(this, b.healthCheck, scheduler, b.random);
         synchronized (lock) {
             long now = ticker.read();
             for (Backend backend : b.backendsCopy()) {
-                BackendState s = new BackendState(this, backend);
-                s.transitionNanos = now;
+                BackendState s = newMember(backend, now, false);
                 members.put(backend.id(), s);
             }
-            rebuild();
+            rebuild(now);
+            if (active != null) {
+                for (BackendState s : members.values()) {
+                    active.start(s);
+                }
+            }
         }
+        events.drain();
         log.info("pool '{}' created with {} backend(s), strategy {}", name, members.size(), strategy.name());
+        // Discovery hook: last, so a source that pushes from start() sees a complete pool.
+        this.source = SourceBinding.start(this, b.source);
+    }
+
+    /** A new member's state: trusted or waiting for its first check, ramping if it joined after the build. */
+    private BackendState newMember(Backend backend, long now, boolean joinedLater) {
+        BackendState s = new BackendState(this, backend);
+        s.transitionNanos = now;
+        s.healthySinceNanos = now;
+        if (active != null) {
+            if (active.config.initiallyHealthy) {
+                s.trustedUntilChecked = true;
+            } else {
+                s.awaitingFirstCheck = true;
+                s.health = BackendHealth.UNHEALTHY;
+                s.transitionReason = "awaiting its first health check";
+            }
+        }
+        if (joinedLater && slowStartNanos > 0) {
+            s.rampStartNanos = now;
+        }
+        return s;
     }
 
     static List<Backend> checkMembership(Collection<Backend> backends) {
@@ -87,7 +166,11 @@ final class DefaultLoadBalancer implements LoadBalancer {
     @Override
     public Selection select(RequestContext ctx) {
         Objects.requireNonNull(ctx, "context");
-        return selectFrom(snapshot, ctx);
+        Snapshot s = snapshot;
+        if (s.hasDeadline) {
+            s = refreshIfStale(s);
+        }
+        return selectFrom(s, ctx);
     }
 
     /** The body of {@link #select}, on a given snapshot (tests use it to check picks against the snapshot read). */
@@ -122,6 +205,42 @@ final class DefaultLoadBalancer implements LoadBalancer {
         return snapshot;
     }
 
+    /**
+     * Rebuilds the snapshot if its deadline passed. One thread does it; picks that find it busy use the snapshot
+     * they have (it is at most a moment late).
+     */
+    private Snapshot refreshIfStale(Snapshot s) {
+        long now = ticker.read();
+        if (!s.isStale(now) || !refreshing.compareAndSet(false, true)) {
+            return s;
+        }
+        try {
+            synchronized (lock) {
+                if (snapshot.isStale(now) && !snapshot.closed) {
+                    applyDeadlines(now);
+                    rebuild(now);
+                }
+            }
+        } finally {
+            refreshing.set(false);
+        }
+        events.drain();
+        return snapshot;
+    }
+
+    /** Ends the ejections due by {@code now}. Must hold {@link #lock}. */
+    private void applyDeadlines(long now) {
+        if (passive == null) {
+            return;
+        }
+        for (BackendState s : members.values()) {
+            if (s.health == BackendHealth.EJECTED && now - s.ejectedUntilNanos >= 0) {
+                passive.endEjection(s, now);
+                comeBack(s, now);
+            }
+        }
+    }
+
     /** Called once per selection, by the thread that reported its first outcome. */
     void onComplete(BackendState s, long startNanos, int outcome, Throwable cause) {
         s.complete();
@@ -129,8 +248,18 @@ final class DefaultLoadBalancer implements LoadBalancer {
             context.totalInFlight.decrementAndGet();
         }
         switch (outcome) {
+            case Selection.SUCCESS:
+                // The common case costs one volatile read: nothing to feed once the breaker's window is all
+                // successes (or before the first failure).
+                if (passive != null && s.successRun < passive.cleanRun) {
+                    passive.onSuccess(s);
+                }
+                break;
             case Selection.FAILURE:
                 s.countFailure();
+                if (passive != null) {
+                    passive.onFailure(s, cause);
+                }
                 break;
             case Selection.IGNORED:
             case Selection.CLOSED:
@@ -168,9 +297,6 @@ final class DefaultLoadBalancer implements LoadBalancer {
     @Override
     public void updateBackends(Collection<Backend> backends) {
         List<Backend> update = checkMembership(backends);
-        List<String> added = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
         synchronized (lock) {
             if (snapshot.closed) {
                 throw new IllegalStateException("pool '" + name + "' is closed");
@@ -178,38 +304,74 @@ final class DefaultLoadBalancer implements LoadBalancer {
             if (sameMembership(update)) {
                 return;
             }
+            List<Backend> added = new ArrayList<>();
+            List<Backend> removed = new ArrayList<>();
+            List<Backend> changed = new ArrayList<>();
             long now = ticker.read();
             LinkedHashMap<String, BackendState> next = new LinkedHashMap<>();
+            List<BackendState> joined = new ArrayList<>();
+            // Backends joining a pool that had nothing to pick (such as discovery's first set) have no one to be
+            // protected from: they start at full weight.
+            boolean ramp = snapshot.picker != null;
             for (Backend b : update) {
                 BackendState s = members.remove(b.id());
                 if (s == null) {
                     s = draining.remove(b.id());
                     if (s != null) {
-                        s.transition(BackendHealth.HEALTHY, now, "rejoined before it drained");
+                        s.backend = b;
+                        rejoin(s, now);
                     } else {
-                        s = new BackendState(this, b);
-                        s.transitionNanos = now;
+                        s = newMember(b, now, ramp);
                     }
-                    added.add(b.id());
+                    added.add(b);
+                    joined.add(s);
                 } else if (!s.backend.equals(b)) {
-                    changed.add(b.id());
+                    changed.add(b);
                 }
                 s.backend = b;
                 next.put(b.id(), s);
             }
             for (BackendState gone : members.values()) {
-                removed.add(gone.id);
+                removed.add(gone.backend);
+                if (active != null) {
+                    active.stop(gone);
+                }
                 if (gone.inFlight() > 0) {
-                    gone.transition(BackendHealth.DRAINING, now, "removed from membership");
+                    transition(gone, BackendHealth.DRAINING, now, "removed from membership");
                     draining.put(gone.id, gone);
                 }
             }
             hasDraining = !draining.isEmpty();
+            if (hasDraining) {
+                // A call that completed after its in-flight count was read above may have missed hasDraining (it
+                // was still false): with the flag now set, look again, or that backend would drain forever.
+                purgeDrained();
+            }
             members = next;
-            rebuild();
+            events.enqueue(new LoadBalancerEvent.MembershipChanged(name, added, removed, changed, next.size(), now));
+            rebuild(now);
+            if (active != null) {
+                for (BackendState s : joined) {
+                    active.start(s);
+                }
+            }
         }
-        log.info("pool '{}' membership: {} backend(s); added {}, removed {}, changed {}", name, update.size(),
-                added, removed, changed);
+        events.drain();
+    }
+
+    /** A draining backend added back: it resumes as a new member would (its counters survive). */
+    private void rejoin(BackendState s, long now) {
+        if (active != null && !active.config.initiallyHealthy) {
+            s.awaitingFirstCheck = true;
+            transition(s, BackendHealth.UNHEALTHY, now, "rejoined; awaiting its first health check");
+        } else {
+            s.trustedUntilChecked = active != null;
+            transition(s, BackendHealth.HEALTHY, now, "rejoined before it drained");
+            comeBack(s, now);
+            if (passive != null) {
+                passive.probeAfterCheck(s, now); // an open breaker (it left while ejected) goes half-open
+            }
+        }
     }
 
     private boolean sameMembership(List<Backend> update) {
@@ -225,22 +387,305 @@ final class DefaultLoadBalancer implements LoadBalancer {
         return true;
     }
 
-    /** Builds and publishes a new snapshot. Must hold {@link #lock}. */
-    private void rebuild() {
-        BackendState[] all = members.values().toArray(new BackendState[0]);
-        List<BackendState> eligible = new ArrayList<>(all.length);
-        for (BackendState s : all) {
-            if (s.health == BackendHealth.HEALTHY) {
-                eligible.add(s);
+    // ---------------------------------------------------------------------------------------------------------
+    // Health changes. Each runs under the lock, queues its events and rebuilds; the caller drains the events.
+
+    /** Moves a backend to another health state and queues the event. Must hold {@link #lock}. */
+    void transition(BackendState s, BackendHealth to, long now, String reason) {
+        BackendHealth from = s.health;
+        s.transition(to, now, reason);
+        events.enqueue(new LoadBalancerEvent.HealthChanged(name, s.backend, from, to, reason, now));
+    }
+
+    /** Bookkeeping for a backend that just became healthy again. Must hold {@link #lock}. */
+    private void comeBack(BackendState s, long now) {
+        s.healthySinceNanos = now;
+        if (slowStartNanos > 0) {
+            s.rampStartNanos = now;
+        }
+    }
+
+    /** @return whether {@code s} is a current member (not draining, not removed). Must hold {@link #lock}. */
+    boolean isMember(BackendState s) {
+        return members.get(s.id) == s;
+    }
+
+    /**
+     * Runs a health change under the lock (unless the pool is closed), publishes a snapshot if it changed anything,
+     * then delivers its events.
+     */
+    void update(HealthChange change) {
+        synchronized (lock) {
+            if (!snapshot.closed) {
+                long now = ticker.read();
+                if (change.apply(now)) {
+                    rebuild(now);
+                }
             }
+        }
+        events.drain();
+    }
+
+    /** A change applied under the pool's lock. */
+    interface HealthChange {
+        /**
+         * @param now the pool's clock
+         * @return whether eligibility or weights may have changed, so a new snapshot is due
+         */
+        boolean apply(long now);
+    }
+
+    /** @return backends ejected right now, among current members. Must hold {@link #lock}. */
+    int ejectedCount() {
+        int n = 0;
+        for (BackendState s : members.values()) {
+            if (s.health == BackendHealth.EJECTED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int memberCount() {
+        return members.size();
+    }
+
+    /**
+     * Applies an active check's verdict. Called by {@link ActiveChecks} without the lock.
+     *
+     * @return whether the backend is still a member (so its checks go on)
+     */
+    boolean applyCheck(BackendState s, HealthCheckResult verdict) {
+        boolean member;
+        synchronized (lock) {
+            member = !snapshot.closed && isMember(s);
+            if (member) {
+                long now = ticker.read();
+                if (applyVerdict(s, verdict, now)) {
+                    rebuild(now);
+                }
+            }
+        }
+        events.drain();
+        return member;
+    }
+
+    /** @return whether the backend's health changed. Must hold {@link #lock}. */
+    private boolean applyVerdict(BackendState s, HealthCheckResult verdict, long now) {
+        ActiveHealthCheck cfg = active.config;
+        boolean trusted = s.trustedUntilChecked;
+        s.trustedUntilChecked = false;
+        if (verdict.isHealthy()) {
+            s.checksFailed = 0;
+            s.checksPassed++;
+            if (s.health != BackendHealth.UNHEALTHY) {
+                return false;
+            }
+            boolean first = s.awaitingFirstCheck;
+            if (!first && s.checksPassed < cfg.rise) {
+                return false;
+            }
+            s.awaitingFirstCheck = false;
+            transition(s, BackendHealth.HEALTHY, now, first ? "first health check passed"
+                    : s.checksPassed + " health checks passed in a row");
+            comeBack(s, now);
+            if (passive != null) {
+                passive.probeAfterCheck(s, now);
+            }
+            return true;
+        }
+        s.checksPassed = 0;
+        s.checksFailed++;
+        if (s.health == BackendHealth.HEALTHY && (trusted || s.checksFailed >= cfg.fall)) {
+            transition(s, BackendHealth.UNHEALTHY, now, trusted ? "first health check failed: " + verdict.reason()
+                    : s.checksFailed + " health checks failed in a row; last: " + verdict.reason());
+            return true;
+        }
+        if (s.health == BackendHealth.EJECTED && s.checksFailed >= cfg.fall) {
+            transition(s, BackendHealth.UNHEALTHY, now, s.checksFailed
+                    + " health checks failed in a row while ejected; last: " + verdict.reason());
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Snapshots
+
+    /**
+     * Builds and publishes a new snapshot. Must hold {@link #lock}.
+     *
+     * <p>Who is eligible: the healthy primaries, unless fewer than the panic threshold of the primaries are healthy;
+     * then, if no primary is healthy but a backup is, the healthy backups; otherwise (panic) every primary regardless
+     * of health. With panic mode off, only healthy backends are ever eligible. Backends waiting for their first
+     * health check count nowhere.
+     */
+    private void rebuild(long now) {
+        BackendState[] all = members.values().toArray(new BackendState[0]);
+        int primaries = 0;
+        int primariesUp = 0;
+        int backups = 0;
+        int backupsUp = 0;
+        for (BackendState s : all) {
+            if (s.awaitingFirstCheck) {
+                continue;
+            }
+            boolean up = s.health == BackendHealth.HEALTHY;
+            if (s.backend.isBackup()) {
+                backups++;
+                backupsUp += up ? 1 : 0;
+            } else {
+                primaries++;
+                primariesUp += up ? 1 : 0;
+            }
+        }
+        boolean panicNow = false;
+        List<BackendState> eligible = new ArrayList<>(all.length);
+        boolean panicAllowed = panicThresholdPercent > 0;
+        boolean belowThreshold = (long) primariesUp * 100 < (long) panicThresholdPercent * primaries;
+        if (primariesUp > 0 && (!belowThreshold || !panicAllowed)) {
+            addHealthy(all, false, eligible);
+        } else if (primariesUp == 0 && backupsUp > 0) {
+            addHealthy(all, true, eligible);
+        } else if (panicAllowed && primaries > 0) {
+            panicNow = true;
+            addAll(all, false, eligible);
+        } else if (panicAllowed && backups > 0) {
+            // A pool of backups only: the same rule within them.
+            panicNow = true;
+            addAll(all, true, eligible);
+        }
+        if (panicNow != panic) {
+            panic = panicNow;
+            events.enqueue(new LoadBalancerEvent.PanicModeChanged(name, panicNow, primariesUp, primaries, now));
         }
         BackendState[] picked = eligible.toArray(new BackendState[0]);
         int[] weights = new int[picked.length];
+        long deadline = Long.MAX_VALUE;
+        boolean hasDeadline = false;
+        boolean ramping = false;
+        if (rampWeights && !panicNow) {
+            for (BackendState s : picked) {
+                if (s.rampStartNanos != BackendState.NO_RAMP) {
+                    if (now - s.rampStartNanos >= slowStartNanos) {
+                        s.rampStartNanos = BackendState.NO_RAMP;
+                    } else {
+                        ramping = true;
+                    }
+                }
+            }
+        }
         for (int i = 0; i < picked.length; i++) {
-            weights[i] = picked[i].backend.weight();
+            BackendState s = picked[i];
+            int w = s.backend.weight();
+            if (!ramping) {
+                weights[i] = w;
+            } else if (s.rampStartNanos == BackendState.NO_RAMP) {
+                weights[i] = w * RAMP_STEPS;
+            } else {
+                long elapsed = Math.max(0L, now - s.rampStartNanos);
+                int step = (int) (elapsed * RAMP_STEPS / slowStartNanos);
+                weights[i] = rampWeight(w, step, slowStartFloorPercent);
+                long due = s.rampStartNanos + ceilDiv(slowStartNanos * (step + 1), RAMP_STEPS);
+                if (!hasDeadline || due - deadline < 0) {
+                    deadline = due;
+                    hasDeadline = true;
+                }
+            }
+        }
+        for (BackendState s : all) {
+            if (s.health == BackendHealth.EJECTED && (!hasDeadline || s.ejectedUntilNanos - deadline < 0)) {
+                deadline = s.ejectedUntilNanos;
+                hasDeadline = true;
+            }
         }
         Picker picker = picked.length == 0 ? null : factory.newPicker(picked, weights);
-        snapshot = new Snapshot(all, picked, weights, picker, false);
+        if (scheduledRefresh && hasDeadline) {
+            scheduleRefresh(deadline, now);
+        } else if (scheduledRefresh) {
+            if (refreshTask != null) {
+                refreshTask.cancel(false);
+                refreshTask = null;
+            }
+            if (lazyScheduler && scheduler != null) {
+                // Nothing pending: a pool without active checks holds no share of the scheduler thread.
+                scheduler.release();
+                scheduler = null;
+            }
+        }
+        snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline && !scheduledRefresh, deadline,
+                panicNow);
+    }
+
+    /**
+     * Makes sure one rebuild is scheduled at or before {@code deadline}: one task per pool, however many backends
+     * are ejected or ramping. Must hold {@link #lock}.
+     */
+    private void scheduleRefresh(long deadline, long now) {
+        if (refreshTask != null && !refreshTask.isDone() && refreshTaskAt - deadline <= 0) {
+            return;
+        }
+        if (refreshTask != null) {
+            refreshTask.cancel(false);
+        }
+        if (scheduler == null) {
+            scheduler = CheckScheduler.shared();
+        }
+        // (re)acquired here only when nothing else needs the scheduler; released again when no deadline is left
+        refreshTaskAt = deadline;
+        try {
+            refreshTask = scheduler.schedule(this::scheduledRefresh, deadline - now);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refreshTask = null; // the scheduler stopped: only when this pool is closing
+        }
+    }
+
+    private void scheduledRefresh() {
+        try {
+            synchronized (lock) {
+                refreshTask = null;
+                if (!snapshot.closed) {
+                    long now = ticker.read();
+                    applyDeadlines(now);
+                    rebuild(now);
+                }
+            }
+            events.drain();
+        } catch (RuntimeException e) {
+            log.error("pool '{}': scheduled rebuild failed", name, e);
+        }
+    }
+
+    /**
+     * Steps of a slow-start ramp. During a ramp every weight is scaled by this so that a ramping backend's share
+     * can be expressed in integers (round robin's schedule then reduces them by their greatest common divisor).
+     */
+    static final int RAMP_STEPS = 10;
+
+    /** Weight (scaled by {@link #RAMP_STEPS}) at a step: from the floor toward full, linearly, never below 1. */
+    static int rampWeight(int weight, int step, int floorPercent) {
+        long num = (long) weight * (floorPercent * (long) RAMP_STEPS + (100L - floorPercent) * step);
+        return (int) Math.max(1L, (num + 50) / 100);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static void addHealthy(BackendState[] all, boolean backup, List<BackendState> out) {
+        for (BackendState s : all) {
+            if (s.backend.isBackup() == backup && s.health == BackendHealth.HEALTHY) {
+                out.add(s);
+            }
+        }
+    }
+
+    private static void addAll(BackendState[] all, boolean backup, List<BackendState> out) {
+        for (BackendState s : all) {
+            if (s.backend.isBackup() == backup && !s.awaitingFirstCheck) {
+                out.add(s);
+            }
+        }
     }
 
     private NoBackendAvailableException noBackend(Snapshot s) {
@@ -288,16 +733,25 @@ final class DefaultLoadBalancer implements LoadBalancer {
 
     @Override
     public List<BackendStats> stats() {
+        Snapshot s = snapshot;
+        if (s.hasDeadline) {
+            refreshIfStale(s);
+        }
         List<BackendState> all;
         synchronized (lock) {
             all = new ArrayList<>(members.values());
             all.addAll(draining.values());
         }
         List<BackendStats> out = new ArrayList<>(all.size());
-        for (BackendState s : all) {
-            out.add(s.stats());
+        for (BackendState st : all) {
+            out.add(st.stats());
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** @return whether the pool is in panic mode right now */
+    boolean inPanic() {
+        return snapshot.panic;
     }
 
     @Override
@@ -307,6 +761,20 @@ final class DefaultLoadBalancer implements LoadBalancer {
                 return;
             }
             snapshot = Snapshot.CLOSED;
+            if (active != null) {
+                active.close(members.values());
+            }
+            if (refreshTask != null) {
+                refreshTask.cancel(false);
+                refreshTask = null;
+            }
+            if (scheduler != null) {
+                scheduler.release();
+            }
+        }
+        // Discovery hook: outside the lock, because a source's close may wait for its own work to stop.
+        if (source != null) {
+            source.close();
         }
         log.info("pool '{}' closed", name);
     }
@@ -315,5 +783,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
     public String toString() {
         return "LoadBalancer{" + name + ", " + strategy.name() + ", " + snapshot.eligible.length + " of "
                 + snapshot.members.length + " available}";
+    }
+
+    /** The breaker state a pool reports, in resilience4j's words. */
+    static String label(CircuitBreaker.State state) {
+        return state == null ? "NONE" : state.name();
     }
 }

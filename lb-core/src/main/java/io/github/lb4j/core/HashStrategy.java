@@ -47,6 +47,11 @@ public abstract class HashStrategy extends Strategy {
         return balanceFactor;
     }
 
+    @Override
+    boolean supportsSlowStart() {
+        return false;
+    }
+
     String suffix() {
         return balanceFactor > 0 ? "(boundedLoad=" + balanceFactor + ")" : "";
     }

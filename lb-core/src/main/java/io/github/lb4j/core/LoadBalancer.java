@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -33,6 +34,23 @@ import java.util.random.RandomGenerator;
  * an immutable snapshot of the pickable backends and a picker over it, then publishes both through a single
  * volatile field. {@link #select} reads that field once and never takes a lock; per-backend counters live on
  * long-lived per-backend state that survives snapshot swaps.
+ *
+ * <p>Health, on by default: {@link OutlierDetection passive outlier detection} ejects a backend after failures in a
+ * row or a high failure rate, for a time that grows with each ejection; {@linkplain Builder#slowStart slow start}
+ * ramps a new or recovered backend up; {@linkplain Builder#panicThreshold panic mode} spreads load over every primary
+ * when too few are healthy; {@linkplain Backend#asBackup() backups} serve only when no primary can. Active
+ * {@linkplain Builder#healthCheck health checks} are opt-in. Every change is logged and sent to
+ * {@linkplain Builder#listener listeners}:
+ *
+ * <pre>{@code
+ * LoadBalancer orders = LoadBalancer.builder("orders")
+ *         .backends(backends)
+ *         .outlierDetection(OutlierDetection.builder().consecutiveFailures(3).build())
+ *         .healthCheck(ActiveHealthCheck.of(checker))
+ *         .slowStart(Duration.ofSeconds(60))
+ *         .listener(event -> metrics.record(event))
+ *         .build();
+ * }</pre>
  *
  * <p>Thread-safety: all methods are safe to call from any thread. {@code select} is lock-free.
  */
@@ -89,10 +107,16 @@ public interface LoadBalancer extends AutoCloseable {
     /** @return the current members (not draining ones), in membership order */
     List<Backend> backends();
 
-    /** @return one entry per member, then per draining backend */
+    /**
+     * @return one entry per member, then per draining backend, each with its health, the time of its last health
+     *     transition and why it happened
+     */
     List<BackendStats> stats();
 
-    /** Stops the pool: later {@code select} and {@code updateBackends} calls throw; in-flight selections complete. */
+    /**
+     * Stops the pool: later {@code select} and {@code updateBackends} calls throw; in-flight selections complete;
+     * active health checks stop (the shared scheduler thread ends when no open pool needs it).
+     */
     @Override
     void close();
 
@@ -102,11 +126,34 @@ public interface LoadBalancer extends AutoCloseable {
      * <p>Thread-safety: not thread-safe; build on one thread.
      */
     final class Builder {
+
+        /**
+         * Default panic threshold: 50%, Envoy's. Below half the primaries, the healthy ones would take more than
+         * twice their share; spreading load over all of them (some of which may in fact be fine) hurts less.
+         */
+        public static final int DEFAULT_PANIC_THRESHOLD_PERCENT = 50;
+        /**
+         * Default slow-start window: 30 s, long enough for a JVM backend to warm its JIT and caches under a growing
+         * share of traffic, short enough that capacity comes back quickly.
+         */
+        public static final Duration DEFAULT_SLOW_START_WINDOW = Duration.ofSeconds(30);
+        /** Default share of its weight a backend starts its ramp at: 10%, enough traffic to warm up, little to hurt. */
+        public static final int DEFAULT_SLOW_START_FLOOR_PERCENT = 10;
+
         final String name;
         List<Backend> backends = List.of();
         Strategy strategy = Strategy.roundRobin();
         Ticker ticker = Ticker.system();
         RandomGenerator random = ThreadLocalRandom.current();
+        OutlierDetection outlierDetection = OutlierDetection.defaults();
+        ActiveHealthCheck healthCheck;
+        long slowStartNanos = DEFAULT_SLOW_START_WINDOW.toNanos();
+        int slowStartFloorPercent = DEFAULT_SLOW_START_FLOOR_PERCENT;
+        int panicThresholdPercent = DEFAULT_PANIC_THRESHOLD_PERCENT;
+        final List<LoadBalancerListener> listeners = new ArrayList<>();
+        /** Tests replace the shared scheduler with one driven by their fake clock. */
+        CheckScheduler checkScheduler;
+        BackendSource source;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -160,6 +207,123 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Passive outlier detection: what failures eject a backend, for how long, and how much of the pool at most.
+         *
+         * @param detection the configuration, or {@link OutlierDetection#disabled()}; default
+         *     {@link OutlierDetection#defaults()}
+         * @return this builder
+         */
+        public Builder outlierDetection(OutlierDetection detection) {
+            this.outlierDetection = Objects.requireNonNull(detection, "outlierDetection");
+            return this;
+        }
+
+        /**
+         * Active health checks of every backend. Default: none. Call {@link LoadBalancer#close()} to stop them.
+         *
+         * @param healthCheck the checker and its schedule
+         * @return this builder
+         */
+        public Builder healthCheck(ActiveHealthCheck healthCheck) {
+            this.healthCheck = Objects.requireNonNull(healthCheck, "healthCheck");
+            return this;
+        }
+
+        /**
+         * Slow start with the default floor ({@link #DEFAULT_SLOW_START_FLOOR_PERCENT}).
+         *
+         * @param window see {@link #slowStart(Duration, int)}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code window} is negative
+         */
+        public Builder slowStart(Duration window) {
+            return slowStart(window, DEFAULT_SLOW_START_FLOOR_PERCENT);
+        }
+
+        /**
+         * Slow start: a backend that joins the pool after it was built, or comes back from {@link BackendHealth#EJECTED}
+         * or {@link BackendHealth#UNHEALTHY}, starts at {@code floorPercent} of its weight and ramps linearly to its
+         * full weight over {@code window}, in ten steps, so that a cold backend is not flooded. Applies to
+         * {@link Strategy#roundRobin()}, {@link Strategy#random()}, {@link Strategy#leastRequests()} and
+         * {@link Strategy#peakEwma()}; the hash strategies keep their key mapping and ignore it. The ramp reads the
+         * pool's {@link Ticker}; it needs no timer. Default {@link #DEFAULT_SLOW_START_WINDOW} from
+         * {@link #DEFAULT_SLOW_START_FLOOR_PERCENT}.
+         *
+         * @param window the length of the ramp; {@link Duration#ZERO} turns slow start off
+         * @param floorPercent the share of its weight a backend starts at, 1 to 100
+         * @return this builder
+         * @throws IllegalArgumentException if {@code window} is negative or longer than a year, or
+         *     {@code floorPercent} is out of range
+         */
+        public Builder slowStart(Duration window, int floorPercent) {
+            Objects.requireNonNull(window, "window");
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("slow start window must not be negative, got " + window);
+            }
+            if (window.compareTo(Duration.ofDays(365)) > 0) {
+                throw new IllegalArgumentException("slow start window must be at most a year, got " + window);
+            }
+            if (floorPercent < 1 || floorPercent > 100) {
+                throw new IllegalArgumentException("slow start floorPercent must be between 1 and 100, got "
+                        + floorPercent);
+            }
+            this.slowStartNanos = window.toNanos();
+            this.slowStartFloorPercent = floorPercent;
+            return this;
+        }
+
+        /**
+         * Panic mode: when fewer than {@code percent} of the primary backends are healthy, the pool picks across all
+         * primaries regardless of health (Envoy's behaviour), logs a WARN and sends a
+         * {@link LoadBalancerEvent.PanicModeChanged}; it leaves panic mode when enough are healthy again. With no
+         * healthy primary and a healthy {@linkplain Backend#asBackup() backup}, the backups serve instead. Backends
+         * waiting for their first health check do not count. {@code 0} turns panic mode off: the pool then picks
+         * only healthy backends and fails fast with {@link NoBackendAvailableException} when there are none.
+         *
+         * @param percent 0 to 100; default {@link #DEFAULT_PANIC_THRESHOLD_PERCENT}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code percent} is out of range
+         */
+        public Builder panicThreshold(int percent) {
+            if (percent < 0 || percent > 100) {
+                throw new IllegalArgumentException("panicThreshold must be between 0 and 100 (percent), got "
+                        + percent);
+            }
+            this.panicThresholdPercent = percent;
+            return this;
+        }
+
+        /**
+         * Adds a listener for the pool's {@link LoadBalancerEvent events}; may be called more than once. Listeners
+         * run outside the pool's lock, in registration order; one that throws is logged and skipped.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(LoadBalancerListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        Builder checkScheduler(CheckScheduler scheduler) {
+            this.checkScheduler = Objects.requireNonNull(scheduler, "checkScheduler");
+            return this;
+        }
+
+        /**
+         * Where the membership comes from after the pool is built (discovery). {@link #build()} starts the source
+         * and {@link LoadBalancer#close()} closes it. Initial {@link #backends backends}, if any, serve until the
+         * source's first set arrives. See {@link BackendSource} for keep-last-good.
+         *
+         * @param source the source, for this pool only unless the source says it can be shared
+         * @return this builder
+         */
+        public Builder source(BackendSource source) {
+            this.source = Objects.requireNonNull(source, "source");
             return this;
         }
 

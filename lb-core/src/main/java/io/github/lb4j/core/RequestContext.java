@@ -56,9 +56,14 @@ public final class RequestContext {
     /**
      * @param backendId the {@link Backend#id()} that must serve the request
      * @return a context that picks only that backend; select fails if it is not available
+     * @throws IllegalArgumentException if {@code backendId} is blank
      */
     public static RequestContext pinnedTo(String backendId) {
         Objects.requireNonNull(backendId, "backendId");
+        if (backendId.isBlank()) {
+            // No backend has a blank id, so such a pin could only fail at select time, far from the mistake.
+            throw new IllegalArgumentException("backendId must not be blank, got '" + backendId + "'");
+        }
         return new RequestContext(null, 0L, Set.of(), backendId);
     }
 

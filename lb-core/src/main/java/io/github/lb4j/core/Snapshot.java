@@ -17,14 +17,35 @@ final class Snapshot {
     /** Null when nothing is eligible. */
     final Picker picker;
     final boolean closed;
+    /**
+     * Whether this snapshot goes stale at {@link #refreshAtNanos} (an ejection ends, a slow-start ramp takes its next
+     * step): only then does a pick read the clock to find out.
+     */
+    final boolean hasDeadline;
+    final long refreshAtNanos;
+    /** Whether the eligible backends are all primaries regardless of health (panic mode). */
+    final boolean panic;
     private volatile Map<String, BackendState> eligibleById;
 
     Snapshot(BackendState[] members, BackendState[] eligible, int[] weights, Picker picker, boolean closed) {
+        this(members, eligible, weights, picker, closed, false, 0L, false);
+    }
+
+    Snapshot(BackendState[] members, BackendState[] eligible, int[] weights, Picker picker, boolean closed,
+             boolean hasDeadline, long refreshAtNanos, boolean panic) {
         this.members = members;
         this.eligible = eligible;
         this.weights = weights;
         this.picker = picker;
         this.closed = closed;
+        this.hasDeadline = hasDeadline;
+        this.refreshAtNanos = refreshAtNanos;
+        this.panic = panic;
+    }
+
+    /** @return whether the deadline has passed at {@code now} (ticker times compared by difference: no overflow) */
+    boolean isStale(long now) {
+        return hasDeadline && now - refreshAtNanos >= 0;
     }
 
     /** For pinned requests; built on first use (racy but idempotent). */

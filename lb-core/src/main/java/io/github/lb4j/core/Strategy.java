@@ -39,6 +39,12 @@ public abstract class Strategy {
     /** Default decay window of {@link #peakEwma()}: Finagle's and Linkerd's 10 seconds. */
     public static final Duration DEFAULT_EWMA_DECAY = Duration.ofSeconds(10);
 
+    /**
+     * Longest decay window of {@link #peakEwma(Duration)}: a latency sample a day old says nothing about a backend,
+     * and the bound keeps the nanosecond arithmetic far from overflow (300 years overflowed before).
+     */
+    public static final Duration MAX_EWMA_DECAY = Duration.ofDays(1);
+
     Strategy() {
     }
 
@@ -87,14 +93,15 @@ public abstract class Strategy {
     /**
      * Peak-EWMA with another decay window.
      *
-     * @param decay how fast old latency samples are forgotten, positive
+     * @param decay how fast old latency samples are forgotten, positive, at most {@link #MAX_EWMA_DECAY}
      * @return the strategy
-     * @throws IllegalArgumentException if {@code decay} is not positive
+     * @throws IllegalArgumentException if {@code decay} is not positive or above {@link #MAX_EWMA_DECAY}
      */
     public static Strategy peakEwma(Duration decay) {
         Objects.requireNonNull(decay, "decay");
-        if (decay.isNegative() || decay.isZero()) {
-            throw new IllegalArgumentException("decay must be positive, got " + decay);
+        if (decay.isNegative() || decay.isZero() || decay.compareTo(MAX_EWMA_DECAY) > 0) {
+            throw new IllegalArgumentException("decay must be positive and at most " + MAX_EWMA_DECAY + ", got "
+                    + decay);
         }
         return new PeakEwmaStrategy(decay);
     }
@@ -138,6 +145,14 @@ public abstract class Strategy {
     /** @return whether picks read the clock (so the pool reads it once and passes it on) */
     boolean usesClock() {
         return false;
+    }
+
+    /**
+     * @return whether a pool may ramp a new or recovered backend's weight up under slow start; the hash strategies
+     *     say no, since a changing weight would move keys back and forth
+     */
+    boolean supportsSlowStart() {
+        return true;
     }
 
     /** @return whether completions must feed latency samples back */

@@ -58,7 +58,7 @@ class BackendTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "a b", "h/x", "user@h", "h\n"})
+    @ValueSource(strings = {"", " ", "a b", "h/x", "user@h", "h\n", "[]", "](", "a]b", "[[::1]]", "[::1", "h\\x"})
     void rejectsBadHost(String host) {
         assertThatThrownBy(() -> Backend.of(host, 80))
                 .isInstanceOf(IllegalArgumentException.class)

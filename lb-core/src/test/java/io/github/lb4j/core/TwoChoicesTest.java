@@ -122,8 +122,9 @@ class TwoChoicesTest {
     @Test
     void unmeasuredBackendIsNeitherStarvedNorFlooded() {
         FakeTicker ticker = new FakeTicker();
+        // Slow start off: this is about the latency estimate, not the ramp (SlowStartTest covers that).
         LoadBalancer lb = LoadBalancer.builder("ewma").backends(List.of(A, B)).strategy(Strategy.peakEwma())
-                .ticker(ticker).random(new SplittableRandom(8)).build();
+                .ticker(ticker).random(new SplittableRandom(8)).slowStart(java.time.Duration.ZERO).build();
         run(lb, ticker, 200, Map.of("a", 50L, "b", 50L, "c", 50L));
         lb.updateBackends(List.of(A, B, C));
         // c joins unmeasured. Hold calls open to create load: c must get some, but not all.

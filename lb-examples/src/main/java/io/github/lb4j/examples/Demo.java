@@ -1,39 +1,201 @@
 package io.github.lb4j.examples;
 
-import io.github.lb4j.core.Backend;
-import io.github.lb4j.core.BackendStats;
 import io.github.lb4j.core.LoadBalancer;
-import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 
 /**
- * The first thing to run: a pool of three backends with weights 1, 1 and 3, a few thousand picks with
- * least-requests, and the resulting per-backend counts.
+ * The demo a new user runs first: client-side load balancing with lb4j, live, on real HTTP backends.
+ *
+ * <pre>
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Dexec.args="--duration 30s --strategy roundRobin"
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Dexec.args="--compare"
+ * </pre>
+ *
+ * <p>It starts a few HTTP servers on the loopback interface inside this process, puts them in a pool, and sends
+ * requests through OkHttp at a steady rate while a scenario plays: one backend turns slow, another crashes and comes
+ * back, a new one joins. A live table shows where requests go; at the end a summary says what happened, and a report
+ * directory holds charts (PNG) and an {@code index.html} that shows them. {@code --compare} plays the same scenario
+ * for round robin, least requests and peak EWMA, one after the other, and compares them.
+ *
+ * <p>Options: {@code --duration 60s --strategy peakEwma --backends 4 --rate 200 --compare --report lb4j-report
+ * --plain}; {@code --help} lists them.
  */
 public final class Demo {
 
     private Demo() {
     }
 
-    public static void main(String[] args) {
-        try (LoadBalancer orders = LoadBalancer.builder("orders")
-                .backends(List.of(
-                        Backend.of("10.0.0.1", 8080),
-                        Backend.of("10.0.0.2", 8080),
-                        Backend.of("10.0.0.3", 8080).withWeight(3)))
-                .strategy(Strategy.leastRequests())
-                .build()) {
-            for (int i = 0; i < 5_000; i++) {
-                try (Selection selection = orders.select()) {
-                    selection.success();
+    /** Everything a finished demo produced. */
+    record Outcome(List<RunResult> runs, List<Path> files) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.println(DemoOptions.USAGE);
+            return;
+        }
+        Files.createDirectories(options.report);
+        logTo(options.report.resolve("lb4j.log"));
+        // Straight to file descriptor 1: under "mvn -B exec:java" System.out is Maven's, which strips the ANSI
+        // escapes the live table redraws itself with.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        out.printf(Locale.ROOT, "lb4j demo: %d backends on %s, %d requests/s, %s over %d s%s%n", options.backends,
+                "127.0.0.1", options.rate, String.join(", ", options.strategies()),
+                options.duration.toSeconds(), options.compare ? " (one third each)" : "");
+        Outcome outcome = run(options, out, LiveView.of(out, options.plain));
+        printSummary(outcome, options, out);
+    }
+
+    /**
+     * The library logs through SLF4J; here slf4j-simple writes to a file in the report directory, so that log lines
+     * do not tear the live table. A {@code -Dorg.slf4j.simpleLogger.logFile=System.err} on the command line wins.
+     */
+    private static void logTo(Path file) {
+        if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+            System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+            // Maven sets this for its own logger (to "error" under -q) and exec:java shares its system properties.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+            System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        }
+    }
+
+    /** Plays the scenario once per strategy, then writes the report. */
+    static Outcome run(DemoOptions options, PrintStream out, LiveView view) throws IOException, InterruptedException {
+        warmUp();
+        List<RunResult> runs = new ArrayList<>();
+        List<String> strategies = options.strategies();
+        for (int i = 0; i < strategies.size(); i++) {
+            runs.add(new DemoRun(options, strategies.get(i), view, i + 1, strategies.size()).run());
+        }
+        List<Path> files = Report.write(options.report, runs, options);
+        return new Outcome(runs, files);
+    }
+
+    /**
+     * A second of traffic before anything is measured, so that the first run does not pay alone for class loading
+     * and the JIT compiler (with {@code --compare} it would look slower than the others for no fault of its own).
+     */
+    static void warmUp() throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        HttpBackend a = HttpBackend.start("warm-a", loopback, Duration.ofMillis(1));
+        HttpBackend b = HttpBackend.start("warm-b", loopback, Duration.ofMillis(1));
+        OkHttpClient client = new OkHttpClient();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try (LoadBalancer pool = LoadBalancer.builder("warm-up").backends(List.of(a.backend(), b.backend()))
+                .strategy(Strategy.peakEwma()).build()) {
+            BalancedHttp http = BalancedHttp.of(pool, client);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                tasks.add(callers.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        http.get("/warm-up");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : tasks) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException e) {
+                    return; // a warm-up only; the real run will report any real problem
                 }
             }
-            System.out.println("5000 requests over pool 'orders' (weights 1, 1, 3):");
-            for (BackendStats s : orders.stats()) {
-                System.out.printf("  %-14s weight %d  requests %5d  (%.1f%%)%n", s.backend().id(),
-                        s.backend().weight(), s.requests(), 100.0 * s.requests() / 5_000);
+        } finally {
+            callers.shutdownNow();
+            client.connectionPool().evictAll();
+            a.close();
+            b.close();
+        }
+    }
+
+    static void printSummary(Outcome outcome, DemoOptions options, PrintStream out) {
+        List<RunResult> runs = outcome.runs();
+        RunResult first = runs.get(0);
+        String slow = first.slowBackend();
+        out.println();
+        out.println("Summary");
+        out.printf(Locale.ROOT, "%-14s %9s %7s %8s %7s %7s  %-18s  %s%n", "strategy", "requests", "failed",
+                "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow", slow + " share: steady -> slow");
+        for (RunResult r : runs) {
+            out.printf(Locale.ROOT, "%-14s %9d %7d %8d %7s %7s  %18s  %23s%n", r.strategy(), r.requests(),
+                    r.failures(), r.failedAttempts(), Report.num(r.p50Millis()), Report.num(r.p99Millis()),
+                    Report.num(r.phase(1).p99Millis()),
+                    Report.pct(r.phase(0).share(slow)) + " -> " + Report.pct(r.phase(1).share(slow)));
+        }
+        for (RunResult r : runs) {
+            out.println();
+            out.println("What happened with " + r.strategy() + ":");
+            for (String line : story(r)) {
+                out.println("  " + line);
             }
         }
+        out.println();
+        Path index = outcome.files().get(outcome.files().size() - 1).toAbsolutePath().normalize();
+        out.println("Report: " + index);
+        out.println("  charts: " + outcome.files().stream().filter(f -> f.toString().endsWith(".png"))
+                .map(f -> f.getFileName().toString()).reduce((a, b) -> a + ", " + b).orElse("none"));
+        out.println("  library log: " + options.report.resolve("lb4j.log").toAbsolutePath().normalize());
+    }
+
+    /** The run in plain sentences, one per scenario step, with the numbers that back each claim. */
+    static List<String> story(RunResult r) {
+        List<String> lines = new ArrayList<>();
+        RunResult.Phase steady = r.phase(0);
+        RunResult.Phase slowed = r.phase(1);
+        RunResult.Phase down = r.phase(2);
+        RunResult.Phase back = r.phase(3);
+        RunResult.Phase added = r.phase(4);
+        double before = steady.share(r.slowBackend());
+        double during = slowed.share(r.slowBackend());
+        String verdict = during < before / 2
+                ? "the pool moved traffic away from it"
+                : "the pool kept sending it its share: " + r.strategy() + " does not look at latency";
+        lines.add(String.format(Locale.ROOT, "%s turned slow at %.0f s: its share went from %s to %s; %s.",
+                r.slowBackend(), slowed.start(), Report.pct(before), Report.pct(during), verdict));
+        lines.add(String.format(Locale.ROOT, "p99 latency of all requests: %s ms before, %s ms while %s was slow.",
+                Report.num(steady.p99Millis()), Report.num(slowed.p99Millis()), r.slowBackend()));
+        lines.add(String.format(Locale.ROOT,
+                "%s crashed at %.0f s: %d attempts sent to it failed and were retried on another backend;"
+                        + " %d requests failed while it was down.",
+                r.crashedBackend(), down.start(), down.failedAttempts(r.crashedBackend()), down.failures()));
+        lines.add(String.format(Locale.ROOT, "%s came back at %.0f s and served %s of the requests after that.",
+                r.crashedBackend(), back.start(), Report.pct(back.share(r.crashedBackend()))));
+        lines.add(String.format(Locale.ROOT, "%s joined at %.0f s and served %s of the requests after that.",
+                r.addedBackend(), added.start(), Report.pct(added.share(r.addedBackend()))));
+        lines.add(String.format(Locale.ROOT, "%d requests, %d failed%s.", r.requests(), r.failures(),
+                r.shed() > 0 ? ", " + r.shed() + " not sent (more than 512 in flight)" : ""));
+        return lines;
     }
 }

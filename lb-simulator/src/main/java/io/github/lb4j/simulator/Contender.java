@@ -1,5 +1,6 @@
 package io.github.lb4j.simulator;
 
+import io.github.lb4j.core.OutlierDetection;
 import io.github.lb4j.core.Strategy;
 import java.util.List;
 import java.util.Objects;
@@ -15,19 +16,40 @@ public final class Contender {
     final String name;
     /** Null for the oracle. */
     final Strategy strategy;
+    /** The pool's passive outlier detection. */
+    final OutlierDetection outlierDetection;
+    /** Whether the pool keeps lb-core's defaults (outlier detection, slow start). */
+    final boolean shipped;
 
-    private Contender(String name, Strategy strategy) {
+    private Contender(String name, Strategy strategy, OutlierDetection outlierDetection) {
         this.name = name;
         this.strategy = strategy;
+        this.outlierDetection = outlierDetection;
+        this.shipped = outlierDetection != null && outlierDetection.isEnabled();
     }
 
     /**
+     * The strategy alone: the pool's passive outlier detection and slow start are off, so the table measures the
+     * strategy's own choices (as the published comparisons do).
+     *
      * @param strategy the real strategy under test
      * @return a contender named after the strategy
      */
     public static Contender of(Strategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        return new Contender(strategy.name(), strategy);
+        return new Contender(strategy.name(), strategy, OutlierDetection.disabled());
+    }
+
+    /**
+     * The strategy as lb-core ships it: with {@link OutlierDetection#defaults()} (a backend whose calls keep failing
+     * or timing out is ejected for a while) and the default slow start.
+     *
+     * @param strategy the real strategy under test
+     * @return a contender named {@code strategy+ejection}
+     */
+    public static Contender asShipped(Strategy strategy) {
+        Objects.requireNonNull(strategy, "strategy");
+        return new Contender(strategy.name() + "+ejection", strategy, OutlierDetection.defaults());
     }
 
     /**
@@ -38,13 +60,19 @@ public final class Contender {
      * @return the oracle
      */
     public static Contender oracle() {
-        return new Contender("oracle", null);
+        return new Contender("oracle", null, null);
     }
 
     /** @return roundRobin, random, leastRequests, peakEwma and the oracle */
     public static List<Contender> latencyContenders() {
         return List.of(of(Strategy.roundRobin()), of(Strategy.random()), of(Strategy.leastRequests()),
                 of(Strategy.peakEwma()), oracle());
+    }
+
+    /** @return roundRobin, random, leastRequests and peakEwma with lb-core's default outlier detection */
+    public static List<Contender> latencyContendersAsShipped() {
+        return List.of(asShipped(Strategy.roundRobin()), asShipped(Strategy.random()),
+                asShipped(Strategy.leastRequests()), asShipped(Strategy.peakEwma()));
     }
 
     /** @return the contender's name */

@@ -171,6 +171,10 @@ public final class Simulator {
                         .strategy(contender.strategy)
                         .ticker(clock)
                         .random(pickRandom)
+                        .outlierDetection(contender.outlierDetection)
+                        // the strategy alone ramps nothing; as shipped, a backend that joins ramps up over 30 s
+                        .slowStart(contender.shipped ? LoadBalancer.Builder.DEFAULT_SLOW_START_WINDOW
+                                : java.time.Duration.ZERO)
                         .build();
             } else {
                 lb = null;

@@ -50,6 +50,13 @@ public final class SimulatorReport {
             out.printf(Locale.ROOT, "- %s: p99 / oracle p99 = %.2f%n", r.contender(),
                     r.percentileMs(0.99) / oracle.percentileMs(0.99));
         }
+        out.println();
+        out.println("The same run with lb-core's default passive outlier detection (5 consecutive failures eject a "
+                + "backend for 30 s, doubling on repeat; at most 50% of the pool):");
+        out.println();
+        List<Result> shipped = Simulator.runAll(Scenarios.linkerd(quick ? 0.25 : 1.0, 1),
+                Contender.latencyContendersAsShipped());
+        out.print(Tables.latency(shipped));
         Charts.latencyPercentiles("Linkerd scenario: latency by percentile", linkerd,
                 dir.resolve("sim-linkerd-latency.png"));
         Charts.successBySecond("Linkerd scenario: success within 1 s, per second", linkerd,

@@ -34,6 +34,8 @@ import java.util.Map;
  *       {@code --timeout MS} (default 1000; 0 for none), {@code --seed N} (default 1)</li>
  *   <li>{@code --slow ID=DIST@FROM-TO} the backend serves with DIST from FROM to TO seconds (repeatable)</li>
  *   <li>{@code --crash ID@FROM-TO[:hang]} the backend refuses connections (or hangs) from FROM to TO seconds</li>
+ *   <li>{@code --ejection on} also runs every strategy as lb-core ships it, with passive outlier detection
+ *       (default off: the strategies alone)</li>
  *   <li>{@code --chart FILE} the PNG to write (default {@code what-if.png}); {@code --preset linkerd} Linkerd's
  *       "Beyond Round Robin" setup</li>
  * </ul>
@@ -41,7 +43,7 @@ import java.util.Map;
 public final class WhatIf {
 
     private static final List<String> OPTIONS = List.of("backend", "csv", "rate", "duration", "timeout", "seed",
-            "slow", "crash", "chart", "preset");
+            "slow", "crash", "chart", "preset", "ejection");
 
     private WhatIf() {
     }
@@ -109,7 +111,14 @@ public final class WhatIf {
             }
         }
         Scenario scenario = b == null ? Scenarios.linkerd(1.0, seed) : b.build();
-        List<Result> results = Simulator.runAll(scenario, Contender.latencyContenders());
+        List<Contender> contenders = new java.util.ArrayList<>(Contender.latencyContenders());
+        String ejection = single(opts, "ejection", "off");
+        if (ejection.equals("on")) {
+            contenders.addAll(Contender.latencyContendersAsShipped());
+        } else if (!ejection.equals("off")) {
+            throw new IllegalArgumentException("--ejection must be on or off, got '" + ejection + "'");
+        }
+        List<Result> results = Simulator.runAll(scenario, contenders);
         out.printf(Locale.ROOT, "scenario %s: %d backend(s), %.0f req/s, timeout %s, seed %d%n", scenario.name(),
                 scenario.backends().size(), scenario.rate(),
                 scenario.timeoutNanos() == 0 ? "none" : scenario.timeoutNanos() / 1_000_000 + " ms", seed);

@@ -69,6 +69,21 @@ class LinkerdScenarioTest {
     }
 
     @Test
+    void lbCoresDefaultOutlierDetectionEjectsTheSlowBackend() {
+        // Every call to the slow backend times out: five in a row eject it, so even round robin stops losing its
+        // share, and peak EWMA passes the published 99.9%.
+        Map<String, Result> shipped = new LinkedHashMap<>();
+        for (Result r : Simulator.runAll(Scenarios.linkerd(1.0, 1), Contender.latencyContendersAsShipped())) {
+            shipped.put(r.contender(), r);
+        }
+        for (String name : List.of("roundRobin", "random", "leastRequests", "peakEwma")) {
+            assertThat(shipped.get(name + "+ejection").successRate()).as(name)
+                    .isGreaterThan(RESULTS.get(name).successRate());
+        }
+        assertThat(shipped.get("peakEwma+ejection").successRate()).isGreaterThanOrEqualTo(0.999);
+    }
+
+    @Test
     void sameSeedSameNumbersOtherSeedSimilarNumbers() {
         Result again = Simulator.run(Scenarios.linkerd(1.0, 1), Contender.of(Strategy.peakEwma()));
         Result pe = RESULTS.get("peakEwma");

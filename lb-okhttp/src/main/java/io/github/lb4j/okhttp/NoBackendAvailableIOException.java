@@ -1,0 +1,40 @@
+package io.github.lb4j.okhttp;
+
+import io.github.lb4j.core.NoBackendAvailableException;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Thrown by a call through {@link LoadBalancingInterceptor} when the route's pool has no backend to pick: the
+ * checked, {@link IOException} form of the core's {@link NoBackendAvailableException}, so that {@code execute()}
+ * throws it and {@code enqueue()} delivers it to {@link okhttp3.Callback#onFailure}.
+ *
+ * <pre>{@code
+ * try (Response response = client.newCall(request).execute()) {
+ *     ...
+ * } catch (NoBackendAvailableIOException e) {
+ *     log.warn("{}", e.getMessage());   // pool 'orders': no backend available (0 of 3; 2 ejected, 1 draining)
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable after construction, like any exception.
+ */
+public final class NoBackendAvailableIOException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String poolName;
+
+    /**
+     * @param cause the core's exception; its message and pool name are carried over
+     */
+    public NoBackendAvailableIOException(NoBackendAvailableException cause) {
+        super(Objects.requireNonNull(cause, "cause").getMessage(), cause);
+        this.poolName = cause.poolName();
+    }
+
+    /** @return the name of the pool that had nothing to pick */
+    public String poolName() {
+        return poolName;
+    }
+}

@@ -1,0 +1,369 @@
+package io.github.lb4j.okhttp;
+
+import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.RequestContext;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * How {@link LoadBalancingInterceptor} serves one logical host: the pool that owns it, where a request's hash key
+ * comes from, which outcomes count as failures and how failed attempts are retried.
+ *
+ * <pre>{@code
+ * Route orders = Route.builder("orders", ordersPool)         // requests to http(s)://orders/... go to ordersPool
+ *         .hashKeyFromHeader("X-User-Id")                    // sticky per user with ringHash/maglev/rendezvous
+ *         .maxAttempts(3)                                    // the first attempt and up to two retries
+ *         .retryBudget(0.1, 5)                               // retries <= 10% of requests + 5 per second
+ *         .build();
+ * Interceptor lb = LoadBalancingInterceptor.builder().route(orders).build();
+ * }</pre>
+ *
+ * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
+ * requests plus 10 retries per second over a 10-second window, backoff with full jitter from 25 ms doubling up to
+ * 250 ms, the Host header derived from the backend's address, certificates verified against the backend's address.
+ *
+ * <p>A request URL that names a route must not carry a port of its own (other than the scheme's default, which a
+ * URL cannot tell apart from no port): the backend's port is used, and a call to {@code http://orders:8081/} fails
+ * with an {@link java.io.IOException} rather than silently dropping the 8081.
+ *
+ * <p>Thread-safety: immutable; one route may be shared by several interceptors (each keeps its own retry budget).
+ */
+public final class Route {
+
+    /** Default {@link Builder#maxAttempts(int)}: one retry on another backend. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 2;
+    /** Default share of {@link Builder#retryBudget(double, int)}: Finagle's and Envoy's 20%. */
+    public static final double DEFAULT_RETRY_RATIO = 0.2;
+    /** Default floor of {@link Builder#retryBudget(double, int)}, so a quiet route can still retry (Finagle's 10/s). */
+    public static final int DEFAULT_MIN_RETRIES_PER_SECOND = 10;
+    /** Default first backoff cap (Envoy's base interval). */
+    public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofMillis(25);
+    /** Default largest backoff cap (Envoy's default: ten times the base interval). */
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(250);
+
+    /** Upper bound of {@link Builder#maxAttempts(int)}: more attempts than that multiply load without helping. */
+    static final int MAX_ATTEMPTS_LIMIT = 10;
+    /** Upper bound of the retry ratio: 1000% (Finagle's limit); beyond it a budget no longer limits anything. */
+    static final double MAX_RETRY_RATIO = 10.0;
+    static final int MAX_MIN_RETRIES_PER_SECOND = 1_000_000;
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    final String name;
+    final LoadBalancer pool;
+    final Function<Request, String> hashKey;
+    final int maxAttempts;
+    final BitSet retryStatuses;
+    final Predicate<Response> failure;
+    final double retryRatio;
+    final int minRetriesPerSecond;
+    final long backoffInitialNanos;
+    final long backoffMaxNanos;
+    final boolean preserveHostHeader;
+    final boolean verifyCertificateAgainstRouteName;
+
+    private Route(Builder b) {
+        this.name = b.name;
+        this.pool = b.pool;
+        this.hashKey = b.hashKey;
+        this.maxAttempts = b.maxAttempts;
+        this.retryStatuses = (BitSet) b.retryStatuses.clone();
+        this.failure = b.failure;
+        this.retryRatio = b.retryRatio;
+        this.minRetriesPerSecond = b.minRetriesPerSecond;
+        this.backoffInitialNanos = b.backoffInitial.toNanos();
+        this.backoffMaxNanos = b.backoffMax.toNanos();
+        this.preserveHostHeader = b.preserveHostHeader;
+        this.verifyCertificateAgainstRouteName = b.verifyCertificateAgainstRouteName;
+    }
+
+    /**
+     * @param name the logical host that requests use, such as {@code orders} or {@code orders.internal}; a valid
+     *     host name (letters, digits, '-', '.'), matched case-insensitively
+     * @param loadBalancer the pool whose backends serve it
+     * @return a builder with the defaults described above
+     * @throws IllegalArgumentException if {@code name} is not a valid host name
+     */
+    public static Builder builder(String name, LoadBalancer loadBalancer) {
+        return new Builder(name, loadBalancer);
+    }
+
+    /** @return the logical host name, in lower case */
+    public String name() {
+        return name;
+    }
+
+    /** @return the pool */
+    public LoadBalancer loadBalancer() {
+        return pool;
+    }
+
+    @Override
+    public String toString() {
+        return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts + '}';
+    }
+
+    /**
+     * Configures a {@link Route}. Every setter validates its argument at once and names the bad value.
+     *
+     * <p>Thread-safety: not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private final String name;
+        private final LoadBalancer pool;
+        private Function<Request, String> hashKey;
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private final BitSet retryStatuses = statuses(502, 503, 504);
+        private Predicate<Response> failure = response -> response.code() >= 500;
+        private double retryRatio = DEFAULT_RETRY_RATIO;
+        private int minRetriesPerSecond = DEFAULT_MIN_RETRIES_PER_SECOND;
+        private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
+        private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+        private boolean preserveHostHeader;
+        private boolean verifyCertificateAgainstRouteName;
+
+        Builder(String name, LoadBalancer loadBalancer) {
+            this.name = HostNames.checkRouteName(name);
+            this.pool = Objects.requireNonNull(loadBalancer, "loadBalancer");
+        }
+
+        /**
+         * Takes each request's hash key from a request header; a request without it has no key.
+         *
+         * @param headerName the header, such as {@code X-User-Id}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code headerName} is not a valid header name
+         */
+        public Builder hashKeyFromHeader(String headerName) {
+            Objects.requireNonNull(headerName, "headerName");
+            checkToken("headerName", headerName);
+            this.hashKey = request -> request.header(headerName);
+            return this;
+        }
+
+        /**
+         * Takes each request's hash key from a cookie in the request's {@code Cookie} header. Cookies that the
+         * client's {@link okhttp3.CookieJar} adds are not visible to an application interceptor (OkHttp adds them
+         * later), so this reads cookies set on the request itself.
+         *
+         * @param cookieName the cookie, such as {@code SESSION}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cookieName} is not a valid cookie name
+         */
+        public Builder hashKeyFromCookie(String cookieName) {
+            Objects.requireNonNull(cookieName, "cookieName");
+            checkToken("cookieName", cookieName);
+            this.hashKey = request -> cookie(request, cookieName);
+            return this;
+        }
+
+        /**
+         * Takes each request's hash key from a query parameter of its URL (the first one of that name).
+         *
+         * @param parameterName the parameter, such as {@code tenant}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code parameterName} is empty
+         */
+        public Builder hashKeyFromQueryParameter(String parameterName) {
+            Objects.requireNonNull(parameterName, "parameterName");
+            if (parameterName.isEmpty()) {
+                throw new IllegalArgumentException("parameterName must not be empty, got ''");
+            }
+            this.hashKey = request -> request.url().queryParameter(parameterName);
+            return this;
+        }
+
+        /**
+         * Computes each request's hash key; the function returns null for a request without one. It runs on the
+         * calling thread (the dispatcher's thread for {@code enqueue}) and must be thread-safe. A
+         * {@link RequestContext} tag on a request overrides every hash-key source.
+         *
+         * @param hashKeyFunction from request to key or null
+         * @return this builder
+         */
+        public Builder hashKey(Function<Request, String> hashKeyFunction) {
+            this.hashKey = Objects.requireNonNull(hashKeyFunction, "hashKeyFunction");
+            return this;
+        }
+
+        /**
+         * @param maxAttempts attempts per call including the first, 1 (never retry) to 10; default 2
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+                throw new IllegalArgumentException("maxAttempts must be between 1 and " + MAX_ATTEMPTS_LIMIT
+                        + ", got " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * The statuses that are retried on another backend (for idempotent requests only, since the request was
+         * sent). Replaces the default 502, 503 and 504; no argument disables status retries.
+         *
+         * @param statuses HTTP statuses, 100 to 599
+         * @return this builder
+         * @throws IllegalArgumentException if a status is out of range
+         */
+        public Builder retryOnStatus(int... statuses) {
+            Objects.requireNonNull(statuses, "statuses");
+            BitSet set = statuses(statuses);
+            retryStatuses.clear();
+            retryStatuses.or(set);
+            return this;
+        }
+
+        /**
+         * Decides which responses count as a failure of the backend (fed to passive health and to latency-aware
+         * strategies); every other response is a success. Default: status 500 and above. The predicate sees the
+         * response's status and headers and must not read its body.
+         *
+         * @param isFailure the classifier
+         * @return this builder
+         */
+        public Builder failureWhen(Predicate<Response> isFailure) {
+            this.failure = Objects.requireNonNull(isFailure, "isFailure");
+            return this;
+        }
+
+        /**
+         * Limits retries, Finagle-style: each call deposits {@code ratio} of a retry, each retry withdraws one, and
+         * deposits and withdrawals expire after a 10-second window; {@code minRetriesPerSecond} more are always
+         * allowed (10 seconds' worth in the window). When the budget is spent a failed attempt goes back to the
+         * caller instead of multiplying load on a struggling pool. Time is read from the interceptor's
+         * {@link io.github.lb4j.core.Ticker}.
+         *
+         * @param ratio retries per call, 0 to 10; default 0.2
+         * @param minRetriesPerSecond retries allowed regardless of the ratio, 0 to 1 000 000; default 10
+         * @return this builder
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public Builder retryBudget(double ratio, int minRetriesPerSecond) {
+            if (!(ratio >= 0.0 && ratio <= MAX_RETRY_RATIO)) {
+                throw new IllegalArgumentException("retry budget ratio must be between 0 and " + MAX_RETRY_RATIO
+                        + ", got " + ratio);
+            }
+            if (minRetriesPerSecond < 0 || minRetriesPerSecond > MAX_MIN_RETRIES_PER_SECOND) {
+                throw new IllegalArgumentException("minRetriesPerSecond must be between 0 and "
+                        + MAX_MIN_RETRIES_PER_SECOND + ", got " + minRetriesPerSecond);
+            }
+            this.retryRatio = ratio;
+            this.minRetriesPerSecond = minRetriesPerSecond;
+            return this;
+        }
+
+        /**
+         * The wait before retry {@code n} is random between 0 and {@code min(max, initial * 2^(n-1))} ("full
+         * jitter"), so that clients that failed together do not retry together. Waiting stops at once when the call
+         * is canceled or its call timeout expires. {@code Duration.ZERO} for both retries immediately.
+         *
+         * @param initial the cap of the first wait, 0 to 1 minute; default 25 ms
+         * @param max the largest cap, {@code initial} to 1 minute; default 250 ms
+         * @return this builder
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public Builder backoff(Duration initial, Duration max) {
+            Objects.requireNonNull(initial, "initial");
+            Objects.requireNonNull(max, "max");
+            if (initial.isNegative() || initial.compareTo(MAX_BACKOFF) > 0) {
+                throw new IllegalArgumentException("backoff initial must be between 0 and " + MAX_BACKOFF
+                        + ", got " + initial);
+            }
+            if (max.compareTo(initial) < 0 || max.compareTo(MAX_BACKOFF) > 0) {
+                throw new IllegalArgumentException("backoff max must be between initial (" + initial + ") and "
+                        + MAX_BACKOFF + ", got " + max);
+            }
+            this.backoffInitial = initial;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * Sends the logical host ({@code orders}) as the Host header (HTTP/2 {@code :authority}) instead of the
+         * backend's address, for backends that serve several virtual hosts. A Host header set on the request wins.
+         *
+         * @param preserve whether to keep the logical host; default false
+         * @return this builder
+         */
+        public Builder preserveHostHeader(boolean preserve) {
+            this.preserveHostHeader = preserve;
+            return this;
+        }
+
+        /**
+         * For HTTPS backends addressed by IP (or by a name their certificate does not carry): accept a backend's
+         * certificate when it is valid for this route's name. It takes effect only through the
+         * {@link LoadBalancingInterceptor#hostnameVerifier(javax.net.ssl.HostnameVerifier) hostname verifier} the
+         * interceptor provides, which must be installed on the client; the certificate chain is still verified by
+         * the client's trust manager, and a certificate valid for the backend's own address is still accepted.
+         *
+         * @param verify whether to verify against the route name; default false
+         * @return this builder
+         */
+        public Builder verifyCertificateAgainstRouteName(boolean verify) {
+            this.verifyCertificateAgainstRouteName = verify;
+            return this;
+        }
+
+        /** @return the route */
+        public Route build() {
+            return new Route(this);
+        }
+
+        private static BitSet statuses(int... statuses) {
+            BitSet set = new BitSet(600);
+            for (int s : statuses) {
+                if (s < 100 || s > 599) {
+                    throw new IllegalArgumentException("retry status must be between 100 and 599, got " + s
+                            + " in " + Arrays.toString(statuses));
+                }
+                set.set(s);
+            }
+            return set;
+        }
+
+        private static void checkToken(String field, String value) {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException(field + " must not be empty, got ''");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                // RFC 9110 token characters.
+                if (!(c > ' ' && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0)) {
+                    throw new IllegalArgumentException(field + " must be an HTTP token, got '"
+                            + value.replaceAll("\\p{Cntrl}", "?") + "'");
+                }
+            }
+        }
+    }
+
+    static String cookie(Request request, String name) {
+        for (String header : request.headers("Cookie")) {
+            int start = 0;
+            while (start < header.length()) {
+                int end = header.indexOf(';', start);
+                if (end < 0) {
+                    end = header.length();
+                }
+                int eq = header.indexOf('=', start);
+                if (eq > start && eq < end && header.substring(start, eq).trim().equals(name)) {
+                    String value = header.substring(eq + 1, end).trim();
+                    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    return value;
+                }
+                start = end + 1;
+            }
+        }
+        return null;
+    }
+}
