@@ -52,7 +52,7 @@ public final class SimulatorReport {
         }
         out.println();
         out.println("The same run with lb-core's default passive outlier detection (5 consecutive failures eject a "
-                + "backend for 30 s, doubling on repeat; at most 50% of the pool):");
+                + "backend for 30 s, longer on repeat; at most 50% of the pool ejected):");
         out.println();
         List<Result> shipped = Simulator.runAll(Scenarios.linkerd(quick ? 0.25 : 1.0, 1),
                 Contender.latencyContendersAsShipped());
