@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Turns the JSON results of run-peers.sh into the markdown tables of docs/PERFORMANCE.md.
+
+usage: python3 lb-benchmarks-peers/peers-table.py [lb-benchmarks-peers/target]
+"""
+import json
+import os
+import sys
+
+DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target")
+
+# family -> (lb4j benchmark, [peer benchmarks]); compared within the same benchmark class (same run, same floors)
+FAMILIES = [
+    ("round robin", "lb4j_roundRobin", ["grpc_roundRobin", "grpc_weightedRoundRobin", "armeria_roundRobin",
+                                        "armeria_weightedRoundRobin_equal", "dubbo_roundRobin", "spring_roundRobin",
+                                        "ribbon_roundRobin"]),
+    ("weighted round robin (1,2,3,...)", "lb4j_roundRobinWeighted", ["armeria_weightedRoundRobin_weighted"]),
+    ("random", "lb4j_random", ["spring_random"]),
+    ("least requests, pick + complete", "lb4j_leastRequests", ["grpc_leastRequest_pickComplete",
+                                                               "dubbo_leastActive_pickComplete"]),
+    ("latency-aware", "lb4j_peakEwma", ["ribbon_weightedResponseTime"]),
+    ("ring hash", "lb4j_ringHash", ["grpc_ringHash", "dubbo_consistentHash"]),
+    ("table / jump hash", "lb4j_maglev", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
+]
+
+
+def load(name):
+    path = os.path.join(DIR, "peers-%s.json" % name)
+    try:
+        results = json.load(open(path))
+    except (OSError, ValueError):
+        return {}  # not run, or still running
+    out = {}
+    for r in results:
+        cls, bench = r["benchmark"].split(".")[-2:]
+        size = int(r["params"]["size"])
+        score = r["primaryMetric"]["score"]
+        err = r["primaryMetric"].get("scoreError", float("nan"))
+        alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score", float("nan"))
+        out[(cls, bench, size)] = (score, err, alloc)
+    return out
+
+
+t1 = load("t1")
+t1.update(load("t1-10000"))
+t2 = load("t2")
+
+
+def fmt(x, digits=1):
+    if x != x:  # NaN
+        return "-"
+    return ("%." + str(digits) + "f") % x
+
+
+def row_for(cls, bench, size):
+    s1 = t1.get((cls, bench, size))
+    if s1 is None:
+        return None
+    floor = t1.get((cls, "floorB_trackedSelection", size))
+    s2 = t2.get((cls, bench, size))
+    scaling = 2 * s1[0] / s2[0] if s2 else float("nan")
+    return (s1[0], s1[1], s1[2], s1[0] / floor[0] if floor else float("nan"), scaling)
+
+
+classes = sorted({k[0] for k in t1})
+sizes = sorted({k[2] for k in t1})
+print("#### Every benchmark (1 thread: ns/op ± 99.9% error, B/op; ÷ floor B of the same run; "
+      "2-thread throughput ÷ 1-thread)\n")
+for cls in classes:
+    print("**%s**\n" % cls)
+    print("| benchmark | size | ns/op | ± | B/op | ÷ floorB | thrpt 2t/1t |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    benches = sorted({k[1] for k in t1 if k[0] == cls})
+    for b in benches:
+        for size in sizes:
+            r = row_for(cls, b, size)
+            if r:
+                print("| %s | %d | %s | %s | %s | %s | %s |" % (b, size, fmt(r[0]), fmt(r[1]), fmt(r[2], 0),
+                                                               fmt(r[3], 2), fmt(r[4], 2)))
+    print()
+
+def floor_of(bench):
+    """The floor that does the same work: bare picks against floor A, tracked (pick + complete) against floor B,
+    lb4j's peakEwma (two clock reads) against floor C."""
+    if bench == "lb4j_peakEwma":
+        return "floorC_trackedSelectionTimed"
+    if bench.startswith("lb4j_") or bench.endswith("_pickComplete"):
+        return "floorB_trackedSelection"
+    return "floorA_atomicIndex"
+
+
+def above(cls, bench, size, score):
+    f = t1.get((cls, floor_of(bench), size))
+    return score - f[0] if f else float("nan")
+
+
+print("#### lb4j against the best peer of each family (1 thread, same JMH run)\n")
+print("'above floor' subtracts the floor that does the same work (A: bare pick; B: pick + in-flight count + one "
+      "small object; C: B + two clock reads), so a tracked lb4j selection and a peer's bare pick are compared on "
+      "what each adds to its floor.\n")
+print("| family | size | lb4j | lb4j ns/op | above floor | best peer | peer ns/op | above floor | lb4j ÷ peer "
+      "| lb4j B/op | peer B/op |")
+print("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|")
+for family, ours, peers in FAMILIES:
+    for size in sizes:
+        best = None
+        for cls in classes:
+            o = t1.get((cls, ours, size))
+            if o is None:
+                continue
+            for p in peers:
+                pr = t1.get((cls, p, size))
+                if pr is None:
+                    continue
+                if best is None or pr[0] < best[2][0]:
+                    best = (cls, p, pr, o)
+        if best:
+            cls, p, pr, o = best
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                family, size, ours, fmt(o[0]), fmt(above(cls, ours, size, o[0])), p, fmt(pr[0]),
+                fmt(above(cls, p, size, pr[0])), fmt(o[0] / pr[0], 2), fmt(o[2], 0), fmt(pr[2], 0)))
