@@ -209,7 +209,7 @@ class CredentialsTest extends ItSupport {
     @Test
     void withRedirectsOffABackendsRedirectTakesNoCredentialsElsewhere() throws Exception {
         // OkHttp follows redirects below the application interceptors, so a followed redirect never goes through
-        // the balancer: see docs/RELIABILITY-chaos.md. With followRedirects(false) the 302 comes back to the caller.
+        // the balancer: see docs/RELIABILITY.md. With followRedirects(false) the 302 comes back to the caller.
         LoopbackServer o1 = recordingServer("o1");
         LoopbackServer elsewhere = register(LoopbackServer.recording("elsewhere", "127.0.0.2"));
         o1.responder = r -> new LoopbackServer.Reply(302, "",

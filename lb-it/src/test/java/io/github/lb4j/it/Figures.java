@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * Per-scenario figures: printed to the test output and appended as a Markdown table row to
- * {@code target/chaos-figures.md}, from which docs/RELIABILITY-chaos.md takes the figures of a run.
+ * {@code target/chaos-figures.md}, from which docs/RELIABILITY.md takes the figures of a run.
  */
 final class Figures {
 
