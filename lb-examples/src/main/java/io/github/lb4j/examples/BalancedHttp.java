@@ -1,120 +1,105 @@
 package io.github.lb4j.examples;
 
-import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
-import io.github.lb4j.core.NoBackendAvailableException;
-import io.github.lb4j.core.RequestContext;
-import io.github.lb4j.core.Selection;
+import io.github.lb4j.okhttp.LoadBalancingInterceptor;
+import io.github.lb4j.okhttp.NoBackendAvailableIOException;
 import java.io.IOException;
-import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * How the demo's load reaches a pool: {@code GET http://<pool name><path>}, sent to one of the pool's backends.
+ * How the demo's load reaches a pool: {@code GET http://<pool name><path>} through an OkHttp client with lb-okhttp's
+ * {@link LoadBalancingInterceptor}, which picks a backend, rewrites the URL to it, reports the outcome to the pool and
+ * retries a failed GET once on another backend (within the route's retry budget).
  *
- * <p>The demo only ever talks to this interface, so the way requests are balanced is one line in {@link #of}.
+ * <pre>{@code
+ * OkHttpClient balanced = client.newBuilder()
+ *         .addInterceptor(LoadBalancingInterceptor.builder().route(pool.name(), pool).build())
+ *         .build();
+ * balanced.newCall(new Request.Builder().url("http://" + pool.name() + "/api/items/7").build()).execute();
+ * }</pre>
+ *
+ * <p>A second application interceptor, after the balancing one, sees every attempt the balancer makes (each retry is
+ * another {@code chain.proceed}), so each {@link Reply} says how many attempts its request took.
  *
  * <p>Thread-safety: implementations are safe to call from many threads at once.
  */
 interface BalancedHttp {
 
-    /** The answer to one logical request, after any retry. */
-    record Reply(int status, String servedBy) {
+    /**
+     * The answer to one logical request, after any retry.
+     *
+     * @param attempts how many backends were tried: 1, or more when an attempt failed and was retried
+     */
+    record Reply(int status, String servedBy, int attempts) {
+
+        /** A reply that took one attempt. */
+        Reply(int status, String servedBy) {
+            this(status, servedBy, 1);
+        }
     }
 
     /**
      * @param path starts with "/", may carry a query
      * @return the reply of the backend that answered
-     * @throws IOException if the request failed on every backend tried
-     * @throws NoBackendAvailableException if the pool had nothing to pick
+     * @throws IOException if the request failed on every backend tried, or the pool had nothing to pick
+     *     ({@link NoBackendAvailableIOException})
      */
     Reply get(String path) throws IOException;
 
     /**
-     * The demo's balancing.
-     *
-     * <p>TODO(LoadBalancingInterceptor, issue 4): when lb-okhttp's {@code LoadBalancingInterceptor} is on main, return
-     * an implementation built on it instead of {@link HandRolled}; it does the same thing inside OkHttp:
-     * <pre>{@code
-     * OkHttpClient balanced = client.newBuilder()
-     *         .addInterceptor(LoadBalancingInterceptor.builder().route(pool.name(), pool).build())
-     *         .build();
-     * return path -> {
-     *     try (Response r = balanced.newCall(new Request.Builder().url("http://" + pool.name() + path).build())
-     *             .execute()) {
-     *         r.body().bytes();
-     *         return new Reply(r.code(), r.header(HttpBackend.SERVED_BY));
-     *     }
-     * };
-     * }</pre>
+     * @param pool the backends; its name is the logical host of the requests (a valid host name)
+     * @param client the client to send with; a balanced copy of it is made, sharing its connections and threads
+     * @return requests through {@code client} + {@link LoadBalancingInterceptor} with the route's defaults
      */
     static BalancedHttp of(LoadBalancer pool, OkHttpClient client) {
-        return new HandRolled(pool, client);
+        return new Intercepted(pool, client);
     }
 
-    /**
-     * The select → call → report loop written out by hand with lb-core: pick a backend, rewrite the URL's host and
-     * port to it, report success, or failure on an I/O error or a 5xx. A GET that fails is retried once on another
-     * backend ({@link RequestContext#excluding}), so a backend that dies mid-request costs the caller nothing.
-     */
-    final class HandRolled implements BalancedHttp {
+    /** The implementation: OkHttp does the work, this only builds requests and reads the answers. */
+    final class Intercepted implements BalancedHttp {
 
-        private final LoadBalancer pool;
-        private final OkHttpClient client;
+        private final OkHttpClient balanced;
         private final HttpUrl base;
 
-        HandRolled(LoadBalancer pool, OkHttpClient client) {
-            this.pool = Objects.requireNonNull(pool, "pool");
-            this.client = Objects.requireNonNull(client, "client");
+        Intercepted(LoadBalancer pool, OkHttpClient client) {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(client, "client");
             this.base = HttpUrl.get("http://" + pool.name() + "/");
+            this.balanced = client.newBuilder()
+                    .addInterceptor(LoadBalancingInterceptor.builder().route(pool.name(), pool).build())
+                    // Runs inside the balancer's chain.proceed, once per attempt, on the call's thread.
+                    .addInterceptor(Intercepted::countAttempt)
+                    .build();
+        }
+
+        private static Response countAttempt(Interceptor.Chain chain) throws IOException {
+            AtomicInteger attempts = chain.request().tag(AtomicInteger.class); // tags survive the URL rewrite
+            if (attempts != null) {
+                attempts.incrementAndGet();
+            }
+            return chain.proceed(chain.request());
         }
 
         @Override
         public Reply get(String path) throws IOException {
-            HttpUrl logical = base.resolve(path);
-            if (logical == null) {
+            HttpUrl url = base.resolve(path);
+            if (url == null) {
                 throw new IllegalArgumentException("not a path: " + path);
             }
-            RequestContext context = RequestContext.empty();
-            IOException failure = null;
-            // Two attempts: the first, and one retry on another backend. GET is idempotent, so sending it twice is
-            // safe; one retry is enough to cover a single backend dying without doubling load on a sick pool.
-            for (int attempt = 1; attempt <= 2; attempt++) {
-                try (Selection selection = pool.select(context)) {
-                    Backend backend = selection.backend();
-                    HttpUrl url = logical.newBuilder().host(backend.host()).port(backend.port()).build();
-                    try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
-                        response.body().bytes(); // the latency the pool learns covers the whole answer
-                        if (response.code() < 500) {
-                            selection.success();
-                            return new Reply(response.code(), response.header(HttpBackend.SERVED_BY));
-                        }
-                        IOException e = new IOException("HTTP " + response.code() + " from " + backend.id());
-                        selection.failure(e);
-                        if (attempt == 2) {
-                            return new Reply(response.code(), response.header(HttpBackend.SERVED_BY));
-                        }
-                        failure = chain(failure, e);
-                    } catch (IOException e) {
-                        selection.failure(e);
-                        failure = chain(failure, e);
-                    }
-                    context = context.excluding(List.of(backend.id()));
-                }
+            AtomicInteger attempts = new AtomicInteger();
+            Request request = new Request.Builder().url(url).tag(AtomicInteger.class, attempts).build();
+            try (Response response = balanced.newCall(request).execute()) {
+                // Reading to the end hands the outcome to the pool, so the latency it learns covers the whole answer
+                // and its counters are up to date before the caller has the reply.
+                response.body().bytes();
+                return new Reply(response.code(), response.header(HttpBackend.SERVED_BY), attempts.get());
             }
-            throw failure;
-        }
-
-        private static IOException chain(IOException first, IOException next) {
-            if (first == null) {
-                return next;
-            }
-            first.addSuppressed(next);
-            return first;
         }
     }
 }

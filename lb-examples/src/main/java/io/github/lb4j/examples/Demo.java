@@ -150,7 +150,7 @@ public final class Demo {
                 "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow", slow + " share: steady -> slow");
         for (RunResult r : runs) {
             out.printf(Locale.ROOT, "%-14s %9d %7d %8d %7s %7s  %18s  %23s%n", r.strategy(), r.requests(),
-                    r.failures(), r.failedAttempts(), Report.num(r.p50Millis()), Report.num(r.p99Millis()),
+                    r.failures(), r.retries(), Report.num(r.p50Millis()), Report.num(r.p99Millis()),
                     Report.num(r.phase(1).p99Millis()),
                     Report.pct(r.phase(0).share(slow)) + " -> " + Report.pct(r.phase(1).share(slow)));
         }
@@ -187,9 +187,11 @@ public final class Demo {
         lines.add(String.format(Locale.ROOT, "p99 latency of all requests: %s ms before, %s ms while %s was slow.",
                 Report.num(steady.p99Millis()), Report.num(slowed.p99Millis()), r.slowBackend()));
         lines.add(String.format(Locale.ROOT,
-                "%s crashed at %.0f s: %d attempts sent to it failed and were retried on another backend;"
-                        + " %d requests failed while it was down.",
-                r.crashedBackend(), down.start(), down.failedAttempts(r.crashedBackend()), down.failures()));
+                "%s crashed at %.0f s: %d attempts sent to it failed; %d requests were answered by a retry on another"
+                        + " backend; %d requests failed while it was down%s.",
+                r.crashedBackend(), down.start(), down.failedAttempts(r.crashedBackend()), down.retries(),
+                down.failures(), down.failures() > 0
+                        ? " (a GET is retried once, and retries are capped at 20% of requests + 10/s)" : ""));
         lines.add(String.format(Locale.ROOT, "%s came back at %.0f s and served %s of the requests after that.",
                 r.crashedBackend(), back.start(), Report.pct(back.share(r.crashedBackend()))));
         lines.add(String.format(Locale.ROOT, "%s joined at %.0f s and served %s of the requests after that.",

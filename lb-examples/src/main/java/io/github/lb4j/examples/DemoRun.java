@@ -38,8 +38,9 @@ import okhttp3.OkHttpClient;
  * </pre>
  *
  * <p>Load is open-loop: requests start at the configured rate whatever the answers' latency, as real users do, and
- * each one goes through {@link BalancedHttp}. A sampler takes a window of measurements at a regular interval for the
- * live view and the charts.
+ * each one goes through {@link BalancedHttp}: OkHttp with lb-okhttp's {@code LoadBalancingInterceptor}, which reports
+ * every attempt's outcome to the pool and retries a failed GET on another backend. A sampler takes a window of
+ * measurements at a regular interval for the live view and the charts.
  *
  * <p>Thread-safety: one run per instance, on one thread.
  */
@@ -73,6 +74,8 @@ final class DemoRun {
     private final LongAdder windowFailures = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** Attempts beyond the first of requests that were answered: each one a retry on another backend. */
+    private final LongAdder retries = new LongAdder();
     private final LongAdder shed = new LongAdder();
     private final Latencies allLatencies = new Latencies();
     private final List<PhaseTotals> phases = new CopyOnWriteArrayList<>();
@@ -106,6 +109,7 @@ final class DemoRun {
         final Latencies latencies = new Latencies();
         final LongAdder requests = new LongAdder();
         final LongAdder failures = new LongAdder();
+        final LongAdder retries = new LongAdder();
         /** The pool's failure count per backend when the phase began. */
         final Map<String, Long> failedAttemptsAtStart;
 
@@ -225,6 +229,10 @@ final class DemoRun {
                 failed(p);
                 return;
             }
+            if (reply.attempts() > 1) {
+                retries.add(reply.attempts() - 1);
+                p.retries.add(reply.attempts() - 1);
+            }
             windowByBackend.computeIfAbsent(reply.servedBy(), k -> new Latencies()).add(latency);
             servedTotal.computeIfAbsent(reply.servedBy(), k -> new LongAdder()).increment();
             windowClient.add(latency);
@@ -336,7 +344,7 @@ final class DemoRun {
         long attempts = lastFailedAttempts.values().stream().mapToLong(Long::longValue).sum();
         view.update(new LiveView.Progress(strategy, runIndex, runCount, Math.min(t, duration.toNanos() / 1e9),
                 duration.toNanos() / 1e9, phaseLabel, sample, requests.sum(), failures.sum(), attempts,
-                options.rate));
+                retries.sum(), options.rate));
     }
 
     private RunResult result(String slow, String crashed, String added) {
@@ -355,13 +363,13 @@ final class DemoRun {
             }
             long[] l = p.latencies.copy();
             ps.add(new RunResult.Phase(p.name, p.start, p.end, served, failedAttempts, p.requests.sum(),
-                    p.failures.sum(),
+                    p.failures.sum(), p.retries.sum(),
                     Latencies.percentileMillis(l, 0.50), Latencies.percentileMillis(l.clone(), 0.99)));
         }
         long[] all = allLatencies.copy();
         long attempts = lastFailedAttempts.values().stream().mapToLong(Long::longValue).sum();
         return new RunResult(strategy, duration, slow, crashed, added, List.copyOf(samples), List.copyOf(events),
-                List.copyOf(ps), requests.sum(), failures.sum(), attempts, shed.sum(),
+                List.copyOf(ps), requests.sum(), failures.sum(), attempts, retries.sum(), shed.sum(),
                 Latencies.percentileMillis(all, 0.50), Latencies.percentileMillis(all, 0.99));
     }
 

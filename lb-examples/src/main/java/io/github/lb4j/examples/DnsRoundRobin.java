@@ -3,6 +3,7 @@ package io.github.lb4j.examples;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.dns.DnsBackendSource;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -12,9 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.NioClient;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
 
 /**
  * Method 4, DNS round robin: one name with several A records, one per backend. The DNS server hands out the
@@ -29,9 +41,17 @@ import okhttp3.Response;
  * <ol>
  *   <li>DNS only: a client resolves the name and connects to the first address in the answer, as most clients
  *       (getaddrinfo, Java's {@code InetAddress.getByName}, OkHttp's first route) do;
- *   <li>lb4j fed by DNS: a pool whose members are all the addresses in the answer, refreshed when the TTL runs out,
- *       balancing every request and retrying a failed GET on another address.
+ *   <li>lb4j fed by DNS: a pool whose members are all the addresses in the answer, kept up to date by lb-dns's
+ *       {@link DnsBackendSource} (re-resolved when the TTL runs out), balancing every request through lb-okhttp's
+ *       {@code LoadBalancingInterceptor}, which retries a failed GET on another address.
  * </ol>
+ *
+ * <pre>{@code
+ * DnsBackendSource dns = DnsBackendSource.addresses("orders.lb4j.test", port)
+ *         .resolver("127.0.0.1", dnsmasqPort)
+ *         .build();
+ * LoadBalancer pool = LoadBalancer.builder("orders").source(dns).strategy(Strategy.roundRobin()).build();
+ * }</pre>
  * and shows the limits of DNS-only balancing: the order of the answer is all the balancing there is, a dead backend
  * stays in the answer until someone edits the records, and a change reaches clients only after TTLs (and their
  * caches) expire.
@@ -119,11 +139,48 @@ public final class DnsRoundRobin {
     }
 
     /**
+     * The pool's membership source: every A record of {@link #NAME} at the example's dnsmasq, on the backends' port.
+     * The pool that takes it starts it, and closes it when the pool closes.
+     */
+    static DnsBackendSource dnsSource(Setup setup) {
+        return DnsBackendSource.addresses(NAME, setup.port)
+                .resolver(setup.dnsServer())
+                .build();
+    }
+
+    /** One answer, as a DNS-only client sees it: the addresses in the order the server sent them, and their TTL. */
+    record Answer(List<InetAddress> addresses, Duration ttl) {
+    }
+
+    /**
+     * What a DNS-only client does: asks {@code server} for the A records of {@code name}, without any cache in
+     * between, and keeps the answer's order.
+     */
+    static Answer lookUp(String name, InetSocketAddress server) throws IOException {
+        SimpleResolver resolver = new SimpleResolver(server);
+        resolver.setTimeout(Duration.ofSeconds(2));
+        Message response = resolver.send(Message.newQuery(Record.newRecord(Name.fromString(
+                name.endsWith(".") ? name : name + "."), Type.A, DClass.IN)));
+        if (response.getRcode() != Rcode.NOERROR) {
+            throw new IOException(name + ": " + Rcode.string(response.getRcode()));
+        }
+        List<InetAddress> addresses = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        for (Record r : response.getSection(Section.ANSWER)) {
+            if (r instanceof ARecord) {
+                addresses.add(((ARecord) r).getAddress());
+                ttl = Math.min(ttl, r.getTTL());
+            }
+        }
+        return new Answer(List.copyOf(addresses), Duration.ofSeconds(ttl == Long.MAX_VALUE ? 0 : ttl));
+    }
+
+    /**
      * The DNS-only client: resolve the name (no cache), connect to the first address of the answer. No retry: the
      * client knows nothing of the other addresses' health.
      */
     static BalancedHttp.Reply dnsOnlyGet(OkHttpClient client, Setup setup, String path) throws IOException {
-        DnsAddresses.Answer answer = DnsAddresses.query(NAME, setup.dnsServer());
+        Answer answer = lookUp(NAME, setup.dnsServer());
         if (answer.addresses().isEmpty()) {
             throw new IOException(NAME + " has no address");
         }
@@ -158,24 +215,23 @@ public final class DnsRoundRobin {
         }
         OkHttpClient client = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(1)).build();
         try (Setup setup = Setup.start(TTL);
-             LoadBalancer pool = LoadBalancer.builder("orders").strategy(Strategy.roundRobin()).build();
-             DnsAddresses dns = new DnsAddresses(NAME, setup.port, setup.dnsServer(), pool)) {
+             DnsBackendSource dns = dnsSource(setup); // closed by the pool too; closing twice is harmless
+             LoadBalancer pool = LoadBalancer.builder("orders").source(dns).strategy(Strategy.roundRobin()).build()) {
             System.out.println("Backends b1, b2, b3 on " + ADDRESSES + ", port " + setup.port + "; dnsmasq on "
                     + "127.0.0.1:" + setup.dns.port() + " answers " + NAME + " with all three, TTL "
                     + TTL.toSeconds() + " s.");
             for (int i = 0; i < 3; i++) {
                 System.out.println("  dig @127.0.0.1 -p " + setup.dns.port() + " " + NAME + "  ->  "
-                        + DnsAddresses.query(NAME, setup.dnsServer()).addresses().stream()
+                        + lookUp(NAME, setup.dnsServer()).addresses().stream()
                         .map(InetAddress::getHostAddress).toList());
             }
             System.out.println();
 
-            dns.refresh(); // the first set, now; start() keeps it fresh every TTL
-            dns.start();
+            dns.refresh().get(5, TimeUnit.SECONDS); // the first set, now; the source keeps it fresh every TTL
             BalancedHttp balanced = BalancedHttp.of(pool, client);
             System.out.println("30 requests, DNS only, resolving each time:      "
                     + send(30, path -> dnsOnlyGet(client, setup, path)));
-            String cached = DnsAddresses.query(NAME, setup.dnsServer()).addresses().get(0).getHostAddress();
+            String cached = lookUp(NAME, setup.dnsServer()).addresses().get(0).getHostAddress();
             System.out.println("30 requests, DNS only, resolved once and cached: " + send(30, path -> {
                 try (Response r = client.newCall(new Request.Builder()
                         .url("http://" + cached + ":" + setup.port + path).build()).execute()) {
@@ -215,6 +271,10 @@ public final class DnsRoundRobin {
                     + "spreads depends on its resolver.");
         } finally {
             client.connectionPool().evictAll();
+            // dnsjava's I/O thread: stop it now, while its classes can still be loaded. Left to dnsjava's shutdown
+            // hook, it needs classes that mvn exec:java's class loader no longer serves by then, and the hook then
+            // waits for it forever: the JVM never exits.
+            NioClient.close();
         }
     }
 }

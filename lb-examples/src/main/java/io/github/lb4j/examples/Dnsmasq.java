@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
 
 /**
  * A private dnsmasq for the DNS example: listens on 127.0.0.1 and a free port (not 53, so no root and no clash with
@@ -68,7 +76,7 @@ final class Dnsmasq implements AutoCloseable {
             Dnsmasq d = new Dnsmasq(dir, hosts, log, port, p);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (p.isAlive() && System.nanoTime() < deadline) {
-                if (d.readsOfHosts() > 0 && DnsAddresses.answers("probe." + DOMAIN, port)) {
+                if (d.readsOfHosts() > 0 && answers("probe." + DOMAIN, port)) {
                     return d;
                 }
                 pause();
@@ -81,6 +89,19 @@ final class Dnsmasq implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** @return whether a DNS server answers on 127.0.0.1:{@code port} (NXDOMAIN counts as an answer) */
+    static boolean answers(String probe, int port) {
+        try {
+            SimpleResolver r = new SimpleResolver(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            r.setTimeout(Duration.ofMillis(200));
+            int rcode = r.send(Message.newQuery(Record.newRecord(Name.fromString(probe + "."), Type.A, DClass.IN)))
+                    .getRcode();
+            return rcode == Rcode.NXDOMAIN || rcode == Rcode.NOERROR;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Rewrites the hosts file and has dnsmasq re-read it (SIGHUP); returns once it has. */

@@ -17,7 +17,8 @@ interface LiveView {
 
     /** The state of the run after one sampling window. */
     record Progress(String strategy, int run, int runs, double elapsed, double total, String phase,
-                    RunResult.Sample latest, long requests, long failures, long failedAttempts, int rate) {
+                    RunResult.Sample latest, long requests, long failures, long failedAttempts, long retries,
+                    int rate) {
     }
 
     void update(Progress progress);
@@ -73,10 +74,10 @@ interface LiveView {
         }
         lines.add("");
         lines.add(String.format(Locale.ROOT,
-                "client: %d requests, %d failed | last %.1f s: p50 %s ms, p99 %s ms | attempts that failed and were"
-                        + " retried: %d",
+                "client: %d requests, %d failed | last %.1f s: p50 %s ms, p99 %s ms | attempts that failed: %d,"
+                        + " retried and answered: %d",
                 p.requests(), p.failures(), s.window(), ms(s.p50Millis()).trim(), ms(s.p99Millis()).trim(),
-                p.failedAttempts()));
+                p.failedAttempts(), p.retries()));
         lines.add("(server: what the scenario did to the backend | health: what the pool believes | failed: attempts"
                 + " in the last window)");
         return lines;

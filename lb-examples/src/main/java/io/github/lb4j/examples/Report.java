@@ -237,7 +237,7 @@ final class Report {
     private static RunResult scenarioOnly(RunResult r) {
         return new RunResult(r.strategy(), r.duration(), r.slowBackend(), r.crashedBackend(), r.addedBackend(),
                 r.samples(), r.events().stream().filter(RunResult.Event::scenario).toList(), r.phases(),
-                r.requests(), r.failures(), r.failedAttempts(), r.shed(), r.p50Millis(), r.p99Millis());
+                r.requests(), r.failures(), r.failedAttempts(), r.retries(), r.shed(), r.p50Millis(), r.p99Millis());
     }
 
     static CategoryChart compareSlowShare(List<RunResult> runs) {
@@ -346,12 +346,13 @@ final class Report {
     private static String summaryTable(List<RunResult> runs) {
         String slow = runs.get(0).slowBackend();
         StringBuilder t = new StringBuilder("<table>\n<tr><th>strategy</th><th>requests</th>"
-                + "<th>failed requests</th><th>failed attempts (retried)</th><th>p50 ms</th><th>p99 ms</th>"
+                + "<th>failed requests</th><th>failed attempts</th><th>retries</th><th>p50 ms</th><th>p99 ms</th>"
                 + "<th>p99 ms while " + slow + " slow</th><th>" + slow + " share, steady</th><th>" + slow
                 + " share, slow</th></tr>\n");
         for (RunResult r : runs) {
             t.append("<tr><td>").append(esc(r.strategy())).append("</td><td>").append(r.requests())
                     .append("</td><td>").append(r.failures()).append("</td><td>").append(r.failedAttempts())
+                    .append("</td><td>").append(r.retries())
                     .append("</td><td>").append(num(r.p50Millis())).append("</td><td>").append(num(r.p99Millis()))
                     .append("</td><td>").append(num(r.phase(1).p99Millis())).append("</td><td>")
                     .append(pct(r.phase(0).share(slow))).append("</td><td>").append(pct(r.phase(1).share(slow)))

@@ -22,6 +22,7 @@ record RunResult(
         long requests,
         long failures,
         long failedAttempts,
+        long retries,
         long shed,
         double p50Millis,
         double p99Millis) {
@@ -45,11 +46,12 @@ record RunResult(
 
     /**
      * Totals between two scenario steps, for requests issued in it: {@code served} maps a backend's name to the
-     * requests it answered, {@code failedAttempts} to the attempts the pool counted as failed on it (each retried on
-     * another backend).
+     * requests it answered, {@code failedAttempts} to the attempts the pool counted as failed on it (reported by
+     * the balancing interceptor, one per attempt); {@code retries} counts the extra attempts of requests that were
+     * answered after a retry on another backend, as the client saw them.
      */
     record Phase(String name, double start, double end, Map<String, Long> served, Map<String, Long> failedAttempts,
-                 long requests, long failures, double p50Millis, double p99Millis) {
+                 long requests, long failures, long retries, double p50Millis, double p99Millis) {
 
         /** @return the share (0 to 1) of this phase's answered requests that {@code backend} served */
         double share(String backend) {

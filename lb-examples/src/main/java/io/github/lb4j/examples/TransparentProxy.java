@@ -5,10 +5,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
-import io.github.lb4j.core.NoBackendAvailableException;
-import io.github.lb4j.core.RequestContext;
-import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.okhttp.LoadBalancingInterceptor;
+import io.github.lb4j.okhttp.NoBackendAvailableIOException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +34,8 @@ import okio.Source;
 
 /**
  * Method 3, the transparent (reverse) proxy: an HTTP server that sends each request on to a backend chosen by
- * lb-core, through OkHttp, and streams the backend's answer back. This is what nginx, HAProxy and Envoy do.
+ * lb-core, through OkHttp with lb-okhttp's {@link LoadBalancingInterceptor}, and streams the backend's answer back.
+ * This is what nginx, HAProxy and Envoy do.
  *
  * <pre>
  * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Ddemo.main=io.github.lb4j.examples.TransparentProxy
@@ -48,6 +47,10 @@ import okio.Source;
  *   <li>Cost: one extra hop (and a process to run and scale); in return the proxy sees every outcome and every
  *       latency, so it can balance on them and retry a GET elsewhere when a backend fails before answering.
  * </ul>
+ *
+ * <p>The proxy's own client does the balancing: each incoming request becomes a call to {@code http://<pool
+ * name><path>}, which the interceptor sends to a backend, reporting the outcome to the pool and retrying on another
+ * backend when that is safe (a request that never left, or an idempotent one whose body can be sent again).
  *
  * <p>Request and response bodies stream through without being held in memory. Hop-by-hop headers are dropped and
  * {@code X-Forwarded-For}, {@code X-Forwarded-Host} and {@code Via} added.
@@ -65,32 +68,36 @@ public final class TransparentProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final LoadBalancer pool;
+    /** {@code http://<pool name>}: the logical host the interceptor routes. */
+    private final String route;
     private final OkHttpClient client;
 
-    private TransparentProxy(HttpServer server, ExecutorService executor, LoadBalancer pool, OkHttpClient client) {
+    private TransparentProxy(HttpServer server, ExecutorService executor, String route, OkHttpClient client) {
         this.server = server;
         this.executor = executor;
-        this.pool = pool;
+        this.route = route;
         this.client = client;
     }
 
     /**
      * @param address where to listen; loopback unless the caller means to expose it
-     * @param pool the backends
+     * @param pool the backends; its name must be a valid host name (it is the route's logical host)
      * @param client the client to reach them; redirects are passed through to the caller, not followed
      */
     static TransparentProxy start(InetSocketAddress address, LoadBalancer pool, OkHttpClient client)
             throws IOException {
-        Objects.requireNonNull(pool, "pool");
-        OkHttpClient proxyClient = client.newBuilder().followRedirects(false).followSslRedirects(false).build();
+        OkHttpClient proxyClient = client.newBuilder()
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(LoadBalancingInterceptor.builder().route(pool.name(), pool).build())
+                .build();
         HttpServer server = HttpServer.create(address, 128);
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "proxy-worker");
             t.setDaemon(true);
             return t;
         });
-        TransparentProxy proxy = new TransparentProxy(server, executor, pool, proxyClient);
+        TransparentProxy proxy = new TransparentProxy(server, executor, "http://" + pool.name(), proxyClient);
         server.createContext("/", proxy::handle);
         server.setExecutor(executor);
         server.start();
@@ -112,43 +119,24 @@ public final class TransparentProxy implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Content-Length"))
                     && (exchange.getRequestHeaders().containsKey("Content-Length")
                     || exchange.getRequestHeaders().containsKey("Transfer-Encoding"));
-            // A request without a body can be sent again; one whose body streams through cannot (it is read once).
-            boolean retryable = !hasBody && Set.of("GET", "HEAD", "OPTIONS").contains(method);
-            RequestContext context = RequestContext.empty();
-            IOException failure = null;
-            for (int attempt = 1; attempt <= (retryable ? 2 : 1); attempt++) {
-                Selection selection;
-                try {
-                    selection = pool.select(context);
-                } catch (NoBackendAvailableException e) {
-                    exchange.sendResponseHeaders(503, -1);
-                    return;
-                }
-                try (selection) {
-                    Backend backend = selection.backend();
-                    Request request = forward(exchange, backend, method, hasBody);
-                    Response response;
-                    try {
-                        response = client.newCall(request).execute();
-                    } catch (IOException e) {
-                        selection.failure(e); // nothing was sent to the caller yet: another backend may answer
-                        failure = failure == null ? e : failure;
-                        context = context.excluding(List.of(backend.id()));
-                        continue;
-                    }
-                    try (response) {
-                        relay(exchange, response, selection, backend, method);
-                    }
-                    return;
-                }
+            Response response;
+            try {
+                response = client.newCall(forward(exchange, route, method, hasBody)).execute();
+            } catch (NoBackendAvailableIOException e) {
+                exchange.sendResponseHeaders(503, -1); // nothing to pick: every backend is out of the pool
+                return;
+            } catch (IOException e) {
+                exchange.sendResponseHeaders(502, -1); // every attempt failed before an answer
+                return;
             }
-            exchange.sendResponseHeaders(502, -1); // every attempt failed before an answer
+            try (response) {
+                relay(exchange, response, method);
+            }
         }
     }
 
-    private static Request forward(HttpExchange exchange, Backend backend, String method, boolean hasBody) {
-        HttpUrl url = HttpUrl.get("http://" + (backend.host().indexOf(':') >= 0 ? "[" + backend.host() + "]"
-                : backend.host()) + ":" + backend.port() + exchange.getRequestURI().getRawPath()
+    private static Request forward(HttpExchange exchange, String route, String method, boolean hasBody) {
+        HttpUrl url = HttpUrl.get(route + exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI()
                 .getRawQuery()));
         Request.Builder b = new Request.Builder().url(url);
@@ -178,9 +166,12 @@ public final class TransparentProxy implements AutoCloseable {
         return b.method(method, body).build();
     }
 
-    /** Streams the backend's answer to the caller, then reports the outcome. */
-    private static void relay(HttpExchange exchange, Response response, Selection selection, Backend backend,
-                              String method) throws IOException {
+    /**
+     * Streams the backend's answer to the caller. The interceptor reports the outcome to the pool when the answer's
+     * body ends (or fails); that end is read before the last bytes go out, so the pool's counters are up to date by
+     * the time the caller has its answer.
+     */
+    private static void relay(HttpExchange exchange, Response response, String method) throws IOException {
         Headers out = exchange.getResponseHeaders();
         for (kotlin.Pair<? extends String, ? extends String> h : response.headers()) {
             if (!HOP_BY_HOP.contains(h.getFirst().toLowerCase(Locale.ROOT))) {
@@ -190,17 +181,8 @@ public final class TransparentProxy implements AutoCloseable {
         out.add("Via", "1.1 lb4j-proxy");
         long length = response.body().contentLength();
         boolean noBody = "HEAD".equals(method) || response.code() == 204 || response.code() == 304 || length == 0;
-        // The outcome is reported as soon as the backend's answer is complete, before the caller can see its last
-        // byte, so the pool's counters are up to date by the time the caller has its answer.
-        Runnable complete = () -> {
-            if (response.code() >= 500) {
-                selection.failure(new IOException("HTTP " + response.code() + " from " + backend.id()));
-            } else {
-                selection.success();
-            }
-        };
         if (noBody) {
-            complete.run();
+            response.close(); // reports the outcome
             exchange.sendResponseHeaders(response.code(), -1); // -1: no body
             return;
         }
@@ -208,27 +190,19 @@ public final class TransparentProxy implements AutoCloseable {
         exchange.sendResponseHeaders(response.code(), Math.max(0, length));
         byte[] buffer = new byte[16 * 1024];
         long written = 0;
+        // If the caller goes away mid-answer, closing the response reports the attempt as complete: the backend
+        // did nothing wrong.
         try (InputStream in = response.body().byteStream(); OutputStream os = exchange.getResponseBody()) {
             while (true) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (IOException e) {
-                    selection.failure(e); // the backend broke off mid-answer
-                    throw e;
-                }
-                if (n < 0 || (length >= 0 && written + n >= length)) {
-                    complete.run(); // for a chunked answer, the caller sees the end only when os closes
-                }
+                int n = in.read(buffer); // a failure here is the backend's, and the interceptor reports it
                 if (n < 0) {
-                    break;
+                    break; // for a chunked answer, the caller sees the end only when os closes
                 }
-                try {
-                    os.write(buffer, 0, n);
-                } catch (IOException e) {
-                    selection.ignore(); // the caller went away: says nothing about the backend
-                    throw e;
+                if (length >= 0 && written + n >= length && in.read() >= 0) {
+                    // reading past the last byte reaches the end of the body, which hands the outcome to the pool
+                    throw new IOException("backend sent more than its Content-Length of " + length);
                 }
+                os.write(buffer, 0, n);
                 written += n;
             }
         }

@@ -47,6 +47,7 @@ class BalancedHttpTest {
         for (int i = 0; i < 10; i++) {
             BalancedHttp.Reply reply = http.get("/api/items/" + i + "?q=1");
             assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.attempts()).isEqualTo(1);
             servedBy.merge(reply.servedBy(), 1, Integer::sum);
         }
         assertThat(servedBy).containsOnly(Map.entry("a", 5), Map.entry("b", 5));
@@ -60,12 +61,16 @@ class BalancedHttpTest {
     void aGetThatFailsOnADeadBackendIsRetriedOnTheOther() throws IOException {
         b.crash();
         BalancedHttp http = BalancedHttp.of(pool, client);
+        int retries = 0;
         for (int i = 0; i < 10; i++) {
-            assertThat(http.get("/x").servedBy()).isEqualTo("a");
+            BalancedHttp.Reply reply = http.get("/x");
+            assertThat(reply.servedBy()).isEqualTo("a");
+            assertThat(reply.attempts()).isBetween(1, 2);
+            retries += reply.attempts() - 1;
         }
         Map<String, BackendStats> stats = new HashMap<>();
         pool.stats().forEach(s -> stats.put(s.backend().id(), s));
-        assertThat(stats.get("b").failures()).as("picks of b, each retried on a").isPositive();
+        assertThat(stats.get("b").failures()).as("picks of b, each retried on a").isPositive().isEqualTo(retries);
         assertThat(stats.get("a").successes()).isEqualTo(10);
         assertThat(stats.get("b").successes()).isZero();
     }

@@ -50,6 +50,11 @@ class DemoScenarioTest {
         // The crash is real (attempts on b3 failed) and invisible to callers (retried elsewhere).
         assertThat(crashed.failedAttempts("b3")).as("attempts that failed on crashed b3").isPositive();
         assertThat(crashed.failures()).as("requests that failed during the crash").isZero();
+        assertThat(crashed.retries()).as("requests of the crash answered by a retry").isPositive();
+        // Counted on two sides: the pool's failures (reported by the interceptor, one per failed attempt) and the
+        // client's extra attempts (seen by an interceptor behind the balancing one). With no failed request, every
+        // failed attempt was followed by exactly one successful retry.
+        assertThat(r.retries()).as("retries seen by the client").isEqualTo(r.failedAttempts());
         assertThat(crashed.share("b3")).as("b3 share while down").isLessThan(0.02);
 
         // It comes back and serves again; the new backend takes traffic.

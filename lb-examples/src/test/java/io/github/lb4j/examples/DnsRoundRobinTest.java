@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.dns.DnsBackendSource;
+import io.github.lb4j.dns.DnsDiscoveryException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,22 +28,26 @@ class DnsRoundRobinTest {
 
     private DnsRoundRobin.Setup setup;
     private LoadBalancer pool;
-    private DnsAddresses dns;
+    private DnsBackendSource dns;
     private final OkHttpClient client = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @BeforeEach
     void start() throws IOException {
         setup = DnsRoundRobin.Setup.start(Duration.ofSeconds(1));
-        pool = LoadBalancer.builder("orders").strategy(Strategy.roundRobin()).build();
-        dns = new DnsAddresses(DnsRoundRobin.NAME, setup.port, setup.dnsServer(), pool);
+        dns = DnsRoundRobin.dnsSource(setup);
+        pool = LoadBalancer.builder("orders").source(dns).strategy(Strategy.roundRobin()).build();
     }
 
     @AfterEach
     void stop() {
-        dns.close();
-        pool.close();
+        pool.close(); // closes the source
         setup.close();
         client.connectionPool().evictAll();
+    }
+
+    /** Resolves now and waits until the pool has the set found. */
+    private List<Backend> refresh() throws Exception {
+        return dns.refresh().get(5, TimeUnit.SECONDS);
     }
 
     private List<String> members() {
@@ -47,13 +55,13 @@ class DnsRoundRobinTest {
     }
 
     @Test
-    void theNameResolvesToEveryBackendAndThePoolTakesThemAll() throws IOException {
-        DnsAddresses.Answer answer = DnsAddresses.query(DnsRoundRobin.NAME, setup.dnsServer());
+    void theNameResolvesToEveryBackendAndThePoolTakesThemAll() throws Exception {
+        DnsRoundRobin.Answer answer = DnsRoundRobin.lookUp(DnsRoundRobin.NAME, setup.dnsServer());
         assertThat(answer.addresses()).extracting(InetAddress::getHostAddress)
                 .containsExactlyInAnyOrderElementsOf(DnsRoundRobin.ADDRESSES);
         assertThat(answer.ttl()).isEqualTo(Duration.ofSeconds(1));
 
-        dns.refresh();
+        refresh();
         assertThat(members()).containsExactly("127.0.0.1:" + setup.port, "127.0.0.2:" + setup.port,
                 "127.0.0.3:" + setup.port);
         BalancedHttp balanced = BalancedHttp.of(pool, client);
@@ -62,8 +70,8 @@ class DnsRoundRobinTest {
     }
 
     @Test
-    void aDeadBackendFailsDnsOnlyClientsButNotThePool() throws IOException {
-        dns.refresh();
+    void aDeadBackendFailsDnsOnlyClientsButNotThePool() throws Exception {
+        refresh();
         setup.backends.get(1).crash();
 
         // DNS still hands out 127.0.0.2 (dnsmasq rotates the answer), and a DNS-only client has no other recourse.
@@ -73,17 +81,20 @@ class DnsRoundRobinTest {
 
         Map<String, Integer> viaPool = DnsRoundRobin.send(30, BalancedHttp.of(pool, client)::get);
         assertThat(viaPool).doesNotContainKey("failed").containsOnlyKeys("b1", "b3");
+        assertThat(pool.stats()).filteredOn(s -> s.backend().host().equals("127.0.0.2"))
+                .singleElement().satisfies(s -> assertThat(s.failures()).as("picks of b2, retried").isPositive());
     }
 
     @Test
-    void aRecordRemovedFromDnsLeavesThePoolOnReResolutionAndAFailedLookupKeepsTheLastGoodSet() throws IOException {
-        dns.refresh();
+    void aRecordRemovedFromDnsLeavesThePoolOnReResolutionAndAFailedLookupKeepsTheLastGoodSet() throws Exception {
+        refresh();
         setup.dns.hosts(DnsRoundRobin.Setup.hostsLines(List.of("127.0.0.1", "127.0.0.3")));
-        dns.refresh();
+        refresh();
         assertThat(members()).containsExactly("127.0.0.1:" + setup.port, "127.0.0.3:" + setup.port);
 
         setup.dns.hosts(List.of("127.0.0.9 other.lb4j.test")); // the name is gone: NXDOMAIN
-        assertThatThrownBy(dns::refresh).isInstanceOf(IOException.class).hasMessageContaining("NXDOMAIN");
+        assertThatThrownBy(this::refresh).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(DnsDiscoveryException.class).hasMessageContaining("NXDOMAIN");
         assertThat(members()).containsExactly("127.0.0.1:" + setup.port, "127.0.0.3:" + setup.port);
     }
 }

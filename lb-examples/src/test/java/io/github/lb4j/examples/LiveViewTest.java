@@ -19,7 +19,7 @@ class LiveViewTest {
                 new RunResult.BackendSample("b3", 0, 0, 0.0, Double.NaN, Double.NaN, 0, "HEALTHY",
                         HttpBackend.State.DOWN, 12, 300));
         RunResult.Sample s = new RunResult.Sample(elapsed, 1.0, rows, 100, 11.0, 150.0, 0);
-        return new LiveView.Progress("peakEwma", 1, 1, elapsed, 60, phase, s, 1300, 0, 12, 100);
+        return new LiveView.Progress("peakEwma", 1, 1, elapsed, 60, phase, s, 1300, 0, 12, 12, 100);
     }
 
     @Test
