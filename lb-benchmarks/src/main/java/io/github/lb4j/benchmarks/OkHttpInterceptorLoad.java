@@ -5,6 +5,7 @@ import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
+import io.github.lb4j.okhttp.Route;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -58,7 +59,8 @@ import okhttp3.Response;
  * seconds per mode, {@code --max-requests 2000000} per round and mode, {@code --strategy roundRobin}
  * (roundRobin, random, leastRequests, peakEwma), {@code --backend-ports p1,p2,p3} (127.0.0.1; 0 = any free port),
  * {@code --serve-backends} (start JDK servers on those ports; implied when no ports are given), {@code --nginx-port},
- * {@code --rotate} (a diagnostic fourth mode: plain OkHttp cycling over the three backends' URLs, no balancer).
+ * {@code --rotate} (a diagnostic mode: plain OkHttp cycling over the three backends' URLs, no balancer),
+ * {@code --no-budget} (a diagnostic mode: the interceptor with a retry budget that keeps no per-call accounts).
  * {@code --free-ports N} only prints N free loopback ports (for the script). The legacy form
  * {@code [seconds] [rounds] [threads]} still works.
  */
@@ -84,6 +86,7 @@ public final class OkHttpInterceptorLoad {
         boolean portsGiven;
         boolean serveBackends;
         boolean rotate;
+        boolean noBudget;
         int nginxPort;
 
         static Options parse(String[] args) {
@@ -103,6 +106,10 @@ public final class OkHttpInterceptorLoad {
                 }
                 if (name.equals("--rotate")) {
                     o.rotate = true;
+                    continue;
+                }
+                if (name.equals("--no-budget")) {
+                    o.noBudget = true;
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -269,6 +276,15 @@ public final class OkHttpInterceptorLoad {
             modes.add(new Mode("rotate", clients.get().build(), "http://" + LOOPBACK + ":" + ports[0] + PATH,
                     "http://" + LOOPBACK + ":" + ports[1] + PATH, "http://" + LOOPBACK + ":" + ports[2] + PATH));
         }
+        if (o.noBudget) {
+            // Diagnostic: the interceptor with a retry budget that never deposits (ratio 0, a fixed allowance
+            // instead), to show what the budget's per-call bookkeeping costs under concurrency.
+            LoadBalancer pool2 = LoadBalancer.builder("bench2").backends(members).strategy(strategy(o.strategy))
+                    .build();
+            modes.add(new Mode("no-budget", clients.get().addInterceptor(LoadBalancingInterceptor.builder()
+                    .route(Route.builder("bench", pool2).retryBudget(0, 1_000_000).build()).build()).build(),
+                    "http://bench" + PATH));
+        }
         if (o.nginxPort > 0) {
             modes.add(new Mode("nginx", clients.get().build(), "http://" + LOOPBACK + ":" + o.nginxPort + PATH));
         }
@@ -312,6 +328,9 @@ public final class OkHttpInterceptorLoad {
                 ratios(m, plain, null, 0, null, 0);
                 System.out.printf(Locale.ROOT, "interceptor / rotate       CPU/request %.3f%n", cpuPerRequest(lb)
                         / cpuPerRequest(m));
+            }
+            if (m.name.equals("no-budget")) {
+                ratios(lb, m, null, 0, null, 0);
             }
             if (m.name.equals("nginx")) {
                 ratios(lb, m, ">= 1.3", 1.3, "<= 0.7", 0.7);
