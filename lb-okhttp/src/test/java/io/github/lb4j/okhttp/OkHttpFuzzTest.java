@@ -197,7 +197,8 @@ class OkHttpFuzzTest {
                 assertThat(request.headers("Cookie")).anyMatch(h -> h.contains(key));
             }
             if (source == 3 && !fields[0].contains("SESSION") && !fields[1].contains(";")) {
-                String v = request.header("Cookie").substring(fields[0].length() + "; SESSION=".length()).trim();
+                // OkHttp trims the header value, the cookie parser each value: either way only tabs and spaces.
+                String v = fields[1].trim();
                 if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
                     v = v.substring(1, v.length() - 1);
                 }
