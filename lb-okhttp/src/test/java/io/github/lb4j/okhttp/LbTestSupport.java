@@ -134,10 +134,18 @@ abstract class LbTestSupport {
         return Route.builder(name, pool).backoff(Duration.ZERO, Duration.ZERO);
     }
 
+    /**
+     * The test clients' read timeout: short, so blackhole tests finish quickly. Tests with no hung backend
+     * override it with a long one, so a slow answer on a loaded machine is not taken for a failure and retried.
+     */
+    Duration readTimeout() {
+        return Duration.ofMillis(300);
+    }
+
     OkHttpClient client(Interceptor interceptor) {
         return track(new OkHttpClient.Builder().addInterceptor(interceptor)
                 .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofMillis(300))
+                .readTimeout(readTimeout())
                 .callTimeout(Duration.ofSeconds(10))
                 .build());
     }

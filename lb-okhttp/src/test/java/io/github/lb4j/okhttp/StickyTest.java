@@ -8,6 +8,7 @@ import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import okhttp3.OkHttpClient;
@@ -18,6 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /** Hash keys from header, cookie, query parameter, function and tag; pinning. */
 class StickyTest extends LbTestSupport {
+
+    @Override
+    Duration readTimeout() {
+        return Duration.ofSeconds(5); // no hung backend here: a slow answer under load must not be retried elsewhere
+    }
 
     private LoadBalancer orders;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.HealthCheckResult;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /** HTTPS backends: full verification against the backend's address, or against the route name when asked. */
 class TlsTest extends LbTestSupport {
+
+    @Override
+    Duration readTimeout() {
+        return Duration.ofSeconds(5); // no hung backend here: a slow answer under load must not be retried elsewhere
+    }
 
     private static final HeldCertificate ROOT = new HeldCertificate.Builder().certificateAuthority(0)
             .commonName("lb4j test root").build();
