@@ -125,6 +125,9 @@ final class PassiveHealth {
     /** Reports the breaker's new state and acts on it. Under the pool's lock. */
     private boolean breakerMoved(BackendState s, long now) {
         CircuitBreaker cb = s.breaker;
+        if (cb == null) {
+            return false; // dropped after a clean window by a racing success: nothing left to report
+        }
         CircuitBreaker.State previous = s.reportedBreakerState;
         CircuitBreaker.State state = report(s, now);
         if (state == previous) {
@@ -147,6 +150,9 @@ final class PassiveHealth {
     private CircuitBreaker.State report(BackendState s, long now) {
         CircuitBreaker cb = s.breaker;
         CircuitBreaker.State previous = s.reportedBreakerState;
+        if (cb == null) {
+            return previous; // dropped after a clean window by a racing success
+        }
         CircuitBreaker.State state = cb.getState();
         if (state != previous) {
             s.reportedBreakerState = state;
