@@ -124,30 +124,17 @@ public class DubboBenchmark {
 
     @Benchmark
     public Slot floorA_atomicIndex(Pools f) {
-        Slot[] s = f.slots;
-        return s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+        return PeerSupport.floorA(f.slots, f.cursor);
     }
 
     @Benchmark
     public Token floorB_trackedSelection(Pools f) {
-        Slot[] s = f.slots;
-        Slot slot = s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
-        slot.inFlight.incrementAndGet();
-        Token t = new Token(slot);
-        t.slot.inFlight.decrementAndGet();
-        return t;
+        return PeerSupport.floorB(f.slots, f.cursor);
     }
 
     @Benchmark
     public Token floorC_trackedSelectionTimed(Pools f) {
-        Slot[] s = f.slots;
-        long start = System.nanoTime();
-        Slot slot = s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
-        slot.inFlight.incrementAndGet();
-        Token t = new Token(slot);
-        t.slot.inFlight.decrementAndGet();
-        t.slot.lastLatency = System.nanoTime() - start;
-        return t;
+        return PeerSupport.floorC(f.slots, f.cursor);
     }
     // ---- lb4j ----
 

@@ -70,6 +70,30 @@ final class PeerSupport {
     }
 
     /** The floor state: plain arrays of per-backend slots (SelectBenchmark.Floor). */
+    // The floors of lb-benchmarks' SelectBenchmark, shared so every peer class measures its own in the same run.
+
+    /** Floor (a): a shared cursor indexing an array. */
+    static Slot floorA(Slot[] s, AtomicInteger cursor) {
+        return s[(cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+    }
+
+    /** Floor (b): (a) plus an in-flight counter taken and released and one small allocation. */
+    static Token floorB(Slot[] s, AtomicInteger cursor) {
+        Slot slot = floorA(s, cursor);
+        slot.inFlight.incrementAndGet();
+        Token t = new Token(slot);
+        t.slot.inFlight.decrementAndGet();
+        return t;
+    }
+
+    /** Floor (c): (b) plus the two clock reads a latency-measuring selection needs. */
+    static Token floorC(Slot[] s, AtomicInteger cursor) {
+        long start = System.nanoTime();
+        Token t = floorB(s, cursor);
+        t.slot.lastLatency = System.nanoTime() - start;
+        return t;
+    }
+
     static Slot[] slots(int n) {
         Slot[] s = new Slot[n];
         for (int i = 0; i < n; i++) {
