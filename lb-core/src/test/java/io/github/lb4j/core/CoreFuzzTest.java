@@ -23,17 +23,8 @@ import org.junit.jupiter.api.condition.DisabledIf;
  * invalid value. Anything else (or an accepted value that breaks a {@link Backend} invariant, or a pick outside
  * the pool) fails the test.
  */
-@DisabledIf(value = "jazzerUnsupported", disabledReason = "Jazzer ships native code for Linux x86_64/aarch64, macOS"
-        + " and Windows x86_64 only; the fuzz tests are skipped on this platform")
+@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class CoreFuzzTest {
-
-    static boolean jazzerUnsupported() {
-        String os = System.getProperty("os.name", "").toLowerCase();
-        String arch = System.getProperty("os.arch", "");
-        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-        boolean arm = arch.equals("aarch64") || arch.equals("arm64");
-        return !((os.contains("linux") || os.contains("mac")) && (x64 || arm) || os.contains("windows") && x64);
-    }
 
     /** The strategies, each over one fixed pool, built once: fuzzing runs millions of inputs. */
     private static final Map<Strategy, LoadBalancer> POOLS = new LinkedHashMap<>();

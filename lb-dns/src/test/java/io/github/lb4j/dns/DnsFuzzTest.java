@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import io.github.lb4j.core.JazzerPlatform;
 import org.junit.jupiter.api.condition.DisabledIf;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -55,21 +56,12 @@ import org.xbill.DNS.Type;
  * <p>Under {@code mvn verify} each runs over its seeds in
  * {@code src/test/resources/io/github/lb4j/dns/DnsFuzzTestInputs/<method>/}; see docs/RELIABILITY.md to fuzz.
  */
-@DisabledIf(value = "jazzerUnsupported", disabledReason = "Jazzer ships native code for Linux x86_64/aarch64, macOS"
-        + " and Windows x86_64 only; the fuzz tests are skipped on this platform")
+@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class DnsFuzzTest {
 
     static final String HOST = "web.fuzz.test.";
     static final String SERVICE = "_http._tcp.svc.fuzz.test.";
     static final int PORT = 8080;
-
-    static boolean jazzerUnsupported() {
-        String os = System.getProperty("os.name", "").toLowerCase();
-        String arch = System.getProperty("os.arch", "");
-        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-        boolean arm = arch.equals("aarch64") || arch.equals("arm64");
-        return !((os.contains("linux") || os.contains("mac")) && (x64 || arm) || os.contains("windows") && x64);
-    }
 
     /**
      * Byte 0 chooses the question (bit 0: SRV, else A/AAAA) and the address family (bits 1-2); the rest is the wire

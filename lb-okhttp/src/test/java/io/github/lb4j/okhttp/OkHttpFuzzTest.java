@@ -23,6 +23,7 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import io.github.lb4j.core.JazzerPlatform;
 import org.junit.jupiter.api.condition.DisabledIf;
 
 /**
@@ -34,17 +35,8 @@ import org.junit.jupiter.api.condition.DisabledIf;
  * {@code src/test/resources/io/github/lb4j/okhttp/OkHttpFuzzTestInputs/<method>/} are readable; the first byte is a
  * set of flags, the rest is split at the first newline into two fields. See docs/RELIABILITY.md to fuzz.
  */
-@DisabledIf(value = "jazzerUnsupported", disabledReason = "Jazzer ships native code for Linux x86_64/aarch64, macOS"
-        + " and Windows x86_64 only; the fuzz tests are skipped on this platform")
+@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class OkHttpFuzzTest {
-
-    static boolean jazzerUnsupported() {
-        String os = System.getProperty("os.name", "").toLowerCase();
-        String arch = System.getProperty("os.arch", "");
-        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-        boolean arm = arch.equals("aarch64") || arch.equals("arm64");
-        return !((os.contains("linux") || os.contains("mac")) && (x64 || arm) || os.contains("windows") && x64);
-    }
 
     private static final List<Backend> BACKENDS = List.of(Backend.of("127.0.0.1", 8080), Backend.of("::1", 443),
             Backend.of("backend-3.internal", 80), Backend.of("10.0.0.7", 65535).withId("seven"));
