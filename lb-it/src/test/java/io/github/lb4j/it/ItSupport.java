@@ -10,13 +10,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import okhttp3.ConnectionPool;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import io.github.lb4j.okhttp.OkHttpLeakLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -34,31 +31,16 @@ abstract class ItSupport {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final List<LoadBalancer> pools = new ArrayList<>();
     private final List<OkHttpClient> clients = new ArrayList<>();
-    final List<LogRecord> okhttpWarnings = new CopyOnWriteArrayList<>();
-    private final Logger okhttpLogger = Logger.getLogger(OkHttpClient.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            okhttpWarnings.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final OkHttpLeakLog leakLog = new OkHttpLeakLog();
 
     @BeforeEach
     void captureOkHttpWarnings() {
-        okhttpLogger.addHandler(capture);
+        leakLog.start();
     }
 
     @AfterEach
     void closeEverything() throws Exception {
-        okhttpLogger.removeHandler(capture);
+        leakLog.stop();
         Exception first = null;
         while (!resources.isEmpty()) {
             try {
@@ -72,11 +54,7 @@ abstract class ItSupport {
         for (LoadBalancer pool : pools) {
             pool.close();
         }
-        for (OkHttpClient client : clients) {
-            client.dispatcher().cancelAll();
-            client.connectionPool().evictAll();
-            client.dispatcher().executorService().shutdown();
-        }
+        clients.forEach(OkHttpLeakLog::shutdown);
         if (first != null) {
             throw first;
         }
@@ -140,8 +118,7 @@ abstract class ItSupport {
         Waits.until("every pooled connection to be idle (" + cp.connectionCount() + " pooled, "
                 + cp.idleConnectionCount() + " idle)", Duration.ofSeconds(5),
                 () -> cp.connectionCount() == cp.idleConnectionCount());
-        assertThat(okhttpWarnings).extracting(LogRecord::getMessage)
-                .noneMatch(m -> m != null && m.contains("leaked"));
+        leakLog.assertNoLeak();
     }
 
     /**

@@ -13,13 +13,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import okhttp3.ConnectionPool;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -41,26 +37,11 @@ abstract class LbTestSupport {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<LoadBalancer> pools = new ArrayList<>();
     private final List<OkHttpClient> clients = new ArrayList<>();
-    private final List<LogRecord> okhttpLogs = new CopyOnWriteArrayList<>();
-    private final Logger okhttpLogger = Logger.getLogger(OkHttpClient.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            okhttpLogs.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final OkHttpLeakLog leakLog = new OkHttpLeakLog();
 
     @BeforeEach
     void captureOkHttpWarnings() {
-        okhttpLogger.addHandler(capture);
+        leakLog.start();
     }
 
     @AfterEach
@@ -77,15 +58,10 @@ abstract class LbTestSupport {
                 assertThat(cp.connectionCount()).as("connections in use (a response left open)")
                         .isEqualTo(cp.idleConnectionCount());
             }
-            assertThat(okhttpLogs).extracting(LogRecord::getMessage)
-                    .noneMatch(m -> m != null && m.contains("leaked"));
+            leakLog.assertNoLeak();
         } finally {
-            okhttpLogger.removeHandler(capture);
-            for (OkHttpClient client : clients) {
-                client.dispatcher().cancelAll();
-                client.connectionPool().evictAll();
-                client.dispatcher().executorService().shutdown();
-            }
+            leakLog.stop();
+            clients.forEach(OkHttpLeakLog::shutdown);
             Collections.reverse(resources);
             for (AutoCloseable r : resources) {
                 r.close();
