@@ -22,6 +22,9 @@ final class BackendState {
     private static final VarHandle IN_A_ROW;
     private static final VarHandle EWMA;
     private static final VarHandle EWMA_STAMP;
+    private static final VarHandle FAILURE_RUN;
+    /** What a failed call counts as against its latency (see {@link #observeFailure}). */
+    static final double FAILURE_PENALTY = 2.0;
     static final int IN_FLIGHT_BITS = 24;
     static final long IN_FLIGHT_MASK = (1L << IN_FLIGHT_BITS) - 1;
     /** Added on completion: one more completed, one less in flight. */
@@ -36,6 +39,7 @@ final class BackendState {
             IN_A_ROW = l.findVarHandle(BackendState.class, "failuresInARow", int.class);
             EWMA = l.findVarHandle(BackendState.class, "ewmaNanos", double.class);
             EWMA_STAMP = l.findVarHandle(BackendState.class, "ewmaStampNanos", long.class);
+            FAILURE_RUN = l.findVarHandle(BackendState.class, "ewmaFailureRun", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -94,6 +98,9 @@ final class BackendState {
     private double ewmaNanos;
     @SuppressWarnings("unused") // accessed through EWMA_STAMP
     private long ewmaStampNanos;
+    /** Failed calls in a row fed to the estimate; reset by a successful sample. */
+    @SuppressWarnings("unused") // accessed through FAILURE_RUN
+    private int ewmaFailureRun;
 
     BackendState(DefaultLoadBalancer pool, Backend backend) {
         this.pool = pool;
@@ -162,6 +169,37 @@ final class BackendState {
             EWMA.setOpaque(this, prev * w + rtt * (1.0 - w));
         }
         EWMA_STAMP.setOpaque(this, now);
+        if ((int) FAILURE_RUN.getOpaque(this) != 0) {
+            FAILURE_RUN.setOpaque(this, 0);
+        }
+    }
+
+    /**
+     * Folds one failed call into the estimate as a penalty: twice its latency, or, when the previous sample was a
+     * failure too, twice the larger of its latency and the current estimate, so a run of failures doubles the
+     * estimate each time. Capped at the larger of the latency and the decay window, so that an idle failing backend
+     * decays back and is tried again within a few decay windows.
+     *
+     * <p>Why: a failure's latency understates the backend's cost. A timeout censors the true latency at the
+     * timeout (a backend answering in 2 s behind a 1 s timeout reads as 1 s), and a refused connection returns in
+     * a millisecond, which would make a broken backend look like the fastest one. A lone failure costs a healthy
+     * backend a share of its traffic for a few seconds; only a run of them makes it expensive. The stamp is
+     * renewed even when the estimate does not move, because a failure is fresh evidence and must restart the idle
+     * decay.
+     */
+    void observeFailure(long rttNanos, long now, double tauNanos) {
+        double rtt = Math.max(1.0, rttNanos);
+        double prev = ewma();
+        int run = (int) FAILURE_RUN.getOpaque(this);
+        double base = run == 0 ? rtt : Math.max(rtt, prev);
+        double penalised = Math.min(base * FAILURE_PENALTY, Math.max(rtt, tauNanos));
+        if (penalised > prev) {
+            EWMA.setOpaque(this, penalised);
+        }
+        EWMA_STAMP.setOpaque(this, now);
+        if (run < Integer.MAX_VALUE) {
+            FAILURE_RUN.setOpaque(this, run + 1);
+        }
     }
 
     /** The estimate decayed toward zero for the time since the last sample, so an idle slow backend is retried. */

@@ -271,8 +271,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
         if (tracksLatency && outcome != Selection.CLOSED) {
             long now = ticker.read();
             long rtt = now - startNanos;
-            // A failure may only raise the estimate: a backend that fails fast must not look fast.
-            if (outcome != Selection.FAILURE || rtt > s.ewma()) {
+            if (outcome == Selection.FAILURE) {
+                s.observeFailure(rtt, now, tauNanos);
+            } else {
                 s.observeLatency(rtt, now, tauNanos);
             }
         }

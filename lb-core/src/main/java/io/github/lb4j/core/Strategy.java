@@ -81,8 +81,11 @@ public abstract class Strategy {
     /**
      * Peak-EWMA latency with the power of two choices (Finagle, Linkerd): each backend's cost is a peak-sensitive
      * moving average of its latency times its calls in flight plus one; weights set how often a backend is drawn
-     * as a candidate. A backend that turns
-     * slow is avoided at once and tried again as its estimate decays. Decay window {@link #DEFAULT_EWMA_DECAY}.
+     * as a candidate. A backend that turns slow is avoided at once and tried again as its estimate decays. A
+     * failed call (a timeout, a refused connection) counts as twice its latency and failures in a row double the
+     * estimate each time, up to the decay window, so neither a timeout that hides the true latency nor a backend
+     * that fails fast attracts traffic. Costs within 1/16 of each other count as equal, so an idle pool follows the
+     * weights. Decay window {@link #DEFAULT_EWMA_DECAY}.
      *
      * @return the strategy
      */

@@ -106,6 +106,69 @@ class TwoChoicesTest {
         assertThat(last.get("b")).isBetween(700, 1300);
     }
 
+    @Test
+    void peakEwmaDoesNotSendTrafficToABackendThatFailsFast() {
+        // b refuses connections in 1 ms while a and c answer in 10 ms. Measured by latency alone, b would be the
+        // fastest backend and draw most of the traffic (the "black hole"); outlier detection is off so that only
+        // the strategy's own failure penalty stands between them.
+        FakeTicker ticker = new FakeTicker();
+        LoadBalancer lb = LoadBalancer.builder("ewma").backends(List.of(A, B, C)).strategy(Strategy.peakEwma())
+                .outlierDetection(OutlierDetection.disabled()).slowStart(java.time.Duration.ZERO)
+                .ticker(ticker).random(new SplittableRandom(5)).build();
+        run(lb, ticker, 3000, Map.of("a", 10L, "b", 10L, "c", 10L));
+        Map<String, Integer> failures = new HashMap<>();
+        for (int i = 0; i < 6000; i++) {
+            try (Selection s = lb.select()) {
+                String host = s.backend().host();
+                if (host.equals("b")) {
+                    ticker.advanceMillis(1);
+                    s.failure(new java.io.IOException("connection refused"));
+                    failures.merge(host, 1, Integer::sum);
+                } else {
+                    ticker.advanceMillis(10);
+                    s.success();
+                }
+            }
+        }
+        // 6000 calls of ~10 ms = 60 s = six decay windows: b is retried now and then as its estimate decays,
+        // but each retry doubles it again.
+        assertThat(failures.getOrDefault("b", 0)).isLessThan(60);
+    }
+
+    @Test
+    void peakEwmaForgivesALoneFailure() {
+        FakeTicker ticker = new FakeTicker();
+        LoadBalancer lb = LoadBalancer.builder("ewma").backends(List.of(A, B, C)).strategy(Strategy.peakEwma())
+                .outlierDetection(OutlierDetection.disabled()).slowStart(java.time.Duration.ZERO)
+                .ticker(ticker).random(new SplittableRandom(6)).build();
+        run(lb, ticker, 3000, Map.of("a", 10L, "b", 10L, "c", 10L));
+        try (Selection s = lb.select(RequestContext.pinnedTo(B.id()))) {
+            ticker.advanceMillis(10);
+            s.failure(new java.io.IOException("reset"));
+        }
+        // One failure doubles b's estimate, not more: b keeps receiving calls while its fast answers pull the
+        // estimate back, and within two decay windows it has its share again.
+        Map<String, Integer> counts = run(lb, ticker, 1000, Map.of("a", 10L, "b", 10L, "c", 10L));
+        assertThat(counts.get("b")).isGreaterThan(0);
+        run(lb, ticker, 2000, Map.of("a", 10L, "b", 10L, "c", 10L));
+        counts = run(lb, ticker, 3000, Map.of("a", 10L, "b", 10L, "c", 10L));
+        assertThat(counts.get("b")).isBetween(800, 1200);
+    }
+
+    @Test
+    void peakEwmaFollowsWeightsOnAnIdlePool() {
+        // Sequential calls of equal latency: the estimates differ only by how long each backend has idled. A
+        // strict cost comparison would favour the least recently used backend and level the picks.
+        FakeTicker ticker = new FakeTicker();
+        LoadBalancer lb = LoadBalancer.builder("ewma").backends(List.of(A.withWeight(6), B.withWeight(3), C))
+                .strategy(Strategy.peakEwma()).slowStart(java.time.Duration.ZERO)
+                .ticker(ticker).random(new SplittableRandom(7)).build();
+        Map<String, Integer> counts = run(lb, ticker, 20_000, Map.of("a", 1L, "b", 1L, "c", 1L));
+        assertThat(counts.get("a")).isBetween(11_600, 13_000); // 60%
+        assertThat(counts.get("b")).isBetween(5_700, 6_300);   // 30%
+        assertThat(counts.get("c")).isBetween(1_800, 2_200);   // 10%
+    }
+
     /** Sequential requests: each takes the given latency (ms) on the fake clock. */
     static Map<String, Integer> run(LoadBalancer lb, FakeTicker ticker, int requests, Map<String, Long> latencyMs) {
         Map<String, Integer> counts = new HashMap<>();

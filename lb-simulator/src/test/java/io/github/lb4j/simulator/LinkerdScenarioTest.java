@@ -47,9 +47,11 @@ class LinkerdScenarioTest {
         Result pe = RESULTS.get("peakEwma");
         Result oracle = RESULTS.get("oracle");
         assertThat(pe.percentileMs(0.99)).isLessThanOrEqualTo(1.1 * oracle.percentileMs(0.99));
-        // Target 99.9%; measured 99.82%: the 1 s timeout censors the slow backend's latency at 1 s, so its cost
-        // 1 s x (k + 1) beats a healthy backend's 167 ms x ~16 in flight until k reaches 2 (see docs/PERFORMANCE.md).
-        assertThat(pe.successRate()).isGreaterThanOrEqualTo(0.998);
+        // Target 99.9% (Linkerd's published figure), by the strategy alone. The 1 s timeout censors the slow
+        // backend's latency at 1 s; if a timeout counted only as 1 s, its cost 1 s x (k + 1) would beat a healthy
+        // backend's 167 ms x ~16 in flight until k reached 2, and 2-3 calls a second would time out there (99.82%).
+        // Failures in a row double the estimate instead (BackendState.observeFailure).
+        assertThat(pe.successRate()).isGreaterThanOrEqualTo(0.999);
         assertThat(pe.successRate()).isGreaterThan(RESULTS.get("leastRequests").successRate());
         // Flat while the backend is slow: the estimate of a backend with calls in flight does not decay.
         double[] bySecond = pe.successRateBySecond();
@@ -76,10 +78,11 @@ class LinkerdScenarioTest {
         for (Result r : Simulator.runAll(Scenarios.linkerd(1.0, 1), Contender.latencyContendersAsShipped())) {
             shipped.put(r.contender(), r);
         }
-        for (String name : List.of("roundRobin", "random", "leastRequests", "peakEwma")) {
+        for (String name : List.of("roundRobin", "random", "leastRequests")) {
             assertThat(shipped.get(name + "+ejection").successRate()).as(name)
                     .isGreaterThan(RESULTS.get(name).successRate());
         }
+        // peakEwma already avoids the slow backend on its own; ejection keeps it at the target.
         assertThat(shipped.get("peakEwma+ejection").successRate()).isGreaterThanOrEqualTo(0.999);
     }
 

@@ -20,8 +20,9 @@ class WeightedQualityTest {
     @Test
     void randomTwoChoiceAndHashFollowWeights() {
         for (int[] w : WeightedQuality.WEIGHT_SETS) {
-            for (Strategy s : new Strategy[] {Strategy.random(), Strategy.leastRequests(), Strategy.maglev(),
-                    Strategy.rendezvous()}) {
+            // peakEwma too: on an idle pool its estimates differ only by decay, which its tie band absorbs.
+            for (Strategy s : new Strategy[] {Strategy.random(), Strategy.leastRequests(), Strategy.peakEwma(),
+                    Strategy.maglev(), Strategy.rendezvous()}) {
                 WeightedQuality.Row r = WeightedQuality.measure(s, w, 50_000);
                 assertThat(r.maxShareError()).as("%s %s", s, r.weights()).isLessThan(0.06);
             }
