@@ -9,20 +9,27 @@ import sys
 
 DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target")
 
-# family -> (lb4j benchmark, [peer benchmarks]); compared within the same benchmark class (same run, same floors)
+# family -> (lb4j benchmark, [peer benchmarks]); compared within the same benchmark class (same run, same floors).
+# Same work on both sides: lb4j's count-free pick (lb4j_*Pick) against peers' bare pickers, lb4j's select -> success
+# against peers that track calls (pick + complete). The "select vs bare" rows show what tracking adds on top.
+BARE_ROUND_ROBIN = ["grpc_roundRobin", "grpc_weightedRoundRobin", "armeria_roundRobin",
+                    "armeria_weightedRoundRobin_equal", "dubbo_roundRobin", "spring_roundRobin", "ribbon_roundRobin"]
 FAMILIES = [
-    ("round robin", "lb4j_roundRobin", ["grpc_roundRobin", "grpc_weightedRoundRobin", "armeria_roundRobin",
-                                        "armeria_weightedRoundRobin_equal", "dubbo_roundRobin", "spring_roundRobin",
-                                        "ribbon_roundRobin"]),
-    ("weighted round robin (1,2,3,...)", "lb4j_roundRobinWeighted", ["armeria_weightedRoundRobin_weighted"]),
+    ("round robin, bare pick", "lb4j_roundRobinPick", BARE_ROUND_ROBIN),
+    ("weighted round robin (1,2,3,...), bare pick", "lb4j_roundRobinWeightedPick",
+     ["armeria_weightedRoundRobin_weighted"]),
+    ("ring hash, bare pick", "lb4j_ringHashPick", ["grpc_ringHash"]),
     ("random", "lb4j_random", ["spring_random"]),
     ("least requests, pick + complete", "lb4j_leastRequests", ["grpc_leastRequest_pickComplete",
                                                                "dubbo_leastActive_pickComplete"]),
     ("latency-aware", "lb4j_peakEwma", ["ribbon_weightedResponseTime"]),
     ("ring hash", "lb4j_ringHash", ["grpc_ringHash", "dubbo_consistentHash"]),
     ("table / jump hash", "lb4j_maglev", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
+    # More work than the peer (lb4j counts the call in flight and returns a Selection): for reference only.
+    ("round robin, select → success vs bare pick", "lb4j_roundRobin", BARE_ROUND_ROBIN),
+    ("weighted round robin (1,2,3,...), select → success vs bare pick", "lb4j_roundRobinWeighted",
+     ["armeria_weightedRoundRobin_weighted"]),
 ]
-
 
 def load(name):
     path = os.path.join(DIR, "peers-%s.json" % name)
@@ -80,10 +87,12 @@ for cls in classes:
     print()
 
 def floor_of(bench):
-    """The floor that does the same work: bare picks against floor A, tracked (pick + complete) against floor B,
-    lb4j's peakEwma (two clock reads) against floor C."""
+    """The floor that does the same work: bare picks (lb4j's pick too) against floor A, tracked (pick + complete)
+    against floor B, lb4j's peakEwma (two clock reads) against floor C."""
     if bench == "lb4j_peakEwma":
         return "floorC_trackedSelectionTimed"
+    if bench.startswith("lb4j_") and bench.endswith("Pick"):
+        return "floorA_atomicIndex"
     if bench.startswith("lb4j_") or bench.endswith("_pickComplete"):
         return "floorB_trackedSelection"
     return "floorA_atomicIndex"

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of one full {@code select -> success} cycle for every strategy, against two floors measured in the same
  * run: (a) a shared {@link AtomicInteger} indexing an array (a bare pick) and (b) the same plus an in-flight counter
- * incremented and decremented and one small object allocated (the least any tracked selection can cost).
+ * incremented and decremented and one small object allocated (the least any tracked selection can cost). The
+ * count-free {@code pick} of the O(1) strategies is measured too, against floor (a).
  *
  * <pre>
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 1 -prof gc
@@ -56,6 +57,28 @@ public class SelectBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             lb = LoadBalancer.builder("bench").backends(backends(size)).strategy(strategy(strategy)).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            lb.close();
+        }
+    }
+
+    /** The O(1) strategies, for {@link #pick}: the count-free choice of {@link LoadBalancer#pick}. */
+    @State(Scope.Benchmark)
+    public static class PickPool {
+        @Param({"roundRobin", "random", "maglev"})
+        public String pickStrategy;
+
+        @Param({"10", "100", "1000", "10000"})
+        public int size;
+
+        LoadBalancer lb;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            lb = LoadBalancer.builder("bench").backends(backends(size)).strategy(strategy(pickStrategy)).build();
         }
 
         @TearDown(Level.Trial)
@@ -163,6 +186,15 @@ public class SelectBenchmark {
         t.slot.inFlight.decrementAndGet();
         t.slot.lastLatency = System.nanoTime() - start;
         return t;
+    }
+
+    /**
+     * {@link LoadBalancer#pick}: the same choice as {@link #selectSuccess} without the in-flight count and the
+     * {@code Selection}; compare with floor (a).
+     */
+    @Benchmark
+    public Backend pick(PickPool pool, Keys keys) {
+        return pool.lb.pick(keys.nextContext());
     }
 
     @Benchmark

@@ -166,39 +166,62 @@ final class DefaultLoadBalancer implements LoadBalancer {
     @Override
     public Selection select(RequestContext ctx) {
         Objects.requireNonNull(ctx, "context");
+        return selectFrom(current(), ctx);
+    }
+
+    @Override
+    public Backend pick(RequestContext ctx) {
+        Objects.requireNonNull(ctx, "context");
+        Snapshot s = current();
+        return choose(s, ctx, usesClock ? ticker.read() : 0L).backend;
+    }
+
+    /** The snapshot to pick from: the published one, rebuilt first if its deadline passed. */
+    private Snapshot current() {
         Snapshot s = snapshot;
         if (s.hasDeadline) {
             s = refreshIfStale(s);
         }
-        return selectFrom(s, ctx);
+        return s;
     }
 
     /** The body of {@link #select}, on a given snapshot (tests use it to check picks against the snapshot read). */
     Selection selectFrom(Snapshot s, RequestContext ctx) {
-        Picker picker = s.picker;
-        if (picker == null) {
-            throw s.closed ? new IllegalStateException("pool '" + name + "' is closed") : noBackend(s);
-        }
         long now = usesClock ? ticker.read() : 0L;
-        BackendState chosen;
-        if (ctx.pinnedBackendId() != null) {
-            chosen = s.eligible(ctx.pinnedBackendId());
-            if (chosen == null) {
-                throw new NoBackendAvailableException(name, "pool '" + name + "': pinned backend '"
-                        + ctx.pinnedBackendId() + "' is not available (" + describe(s) + ")");
-            }
-        } else {
-            if (ctx.hasExclusions() && s.allExcluded(ctx)) {
-                ctx = ctx.hasHashKey() ? RequestContext.withHashKey(ctx.hashKey()) : RequestContext.empty();
-            }
-            chosen = picker.pick(ctx, now);
-        }
+        BackendState chosen = choose(s, ctx, now);
         chosen.acquire();
         if (context.trackTotalInFlight) {
             context.totalInFlight.incrementAndGet();
         }
         long start = tracksLatency ? (usesClock ? now : ticker.read()) : 0L;
         return new Selection(chosen.backend, chosen, start);
+    }
+
+    /**
+     * The choice shared by {@link #select} and {@link #pick}: pin, exclusions (waived when they exclude every
+     * eligible backend), then the snapshot's picker. Counts nothing.
+     *
+     * @param now the pool's clock if the strategy {@linkplain Strategy#usesClock() uses it}, else 0
+     * @throws NoBackendAvailableException if nothing is eligible or the pinned backend is not
+     * @throws IllegalStateException if the pool is closed
+     */
+    private BackendState choose(Snapshot s, RequestContext ctx, long now) {
+        Picker picker = s.picker;
+        if (picker == null) {
+            throw s.closed ? new IllegalStateException("pool '" + name + "' is closed") : noBackend(s);
+        }
+        if (ctx.pinnedBackendId() != null) {
+            BackendState chosen = s.eligible(ctx.pinnedBackendId());
+            if (chosen == null) {
+                throw new NoBackendAvailableException(name, "pool '" + name + "': pinned backend '"
+                        + ctx.pinnedBackendId() + "' is not available (" + describe(s) + ")");
+            }
+            return chosen;
+        }
+        if (ctx.hasExclusions() && s.allExcluded(ctx)) {
+            ctx = ctx.hasHashKey() ? RequestContext.withHashKey(ctx.hashKey()) : RequestContext.empty();
+        }
+        return picker.pick(ctx, now);
     }
 
     Snapshot snapshot() {

@@ -35,6 +35,9 @@ import java.util.random.RandomGenerator;
  * volatile field. {@link #select} reads that field once and never takes a lock; per-backend counters live on
  * long-lived per-backend state that survives snapshot swaps.
  *
+ * <p>Callers that cannot report outcomes (a redirector, a DNS server) use {@link #pick()} instead: the same choice,
+ * returned as a bare {@link Backend}, with nothing counted and nothing to close.
+ *
  * <p>Health, on by default: {@link OutlierDetection passive outlier detection} ejects a backend after failures in a
  * row or a high failure rate, for a time that grows with each ejection; {@linkplain Builder#slowStart slow start}
  * ramps a new or recovered backend up; {@linkplain Builder#panicThreshold panic mode} spreads load over every primary
@@ -52,7 +55,7 @@ import java.util.random.RandomGenerator;
  *         .build();
  * }</pre>
  *
- * <p>Thread-safety: all methods are safe to call from any thread. {@code select} is lock-free.
+ * <p>Thread-safety: all methods are safe to call from any thread. {@code select} and {@code pick} are lock-free.
  */
 public interface LoadBalancer extends AutoCloseable {
 
@@ -93,6 +96,44 @@ public interface LoadBalancer extends AutoCloseable {
     Selection select(RequestContext context);
 
     /**
+     * Chooses a backend for a request with no hash key, counting nothing; see {@link #pick(RequestContext)}.
+     *
+     * @return the backend
+     * @throws NoBackendAvailableException if no backend can be picked
+     * @throws IllegalStateException if the pool is closed
+     */
+    default Backend pick() {
+        return pick(RequestContext.empty());
+    }
+
+    /**
+     * Chooses a backend like {@link #select(RequestContext)} but opens no {@link Selection}: it takes no in-flight
+     * slot and no outcome will be reported, so {@link Strategy#leastRequests()}, {@link Strategy#peakEwma()},
+     * passive outlier detection and the draining of removed backends see nothing of this call, and
+     * {@link BackendStats} does not count it. For callers that cannot learn or report what happened to the request:
+     * an HTTP redirector, a DNS answer, an address handed to a client that lb4j does not wrap. Everything else is as
+     * in {@code select}: the same eligibility (health, slow start, panic mode, backups), the same pin, exclusions and
+     * hash key, the same exceptions. With the O(1) strategies it allocates nothing.
+     *
+     * <pre>{@code
+     * Backend b = pool.pick();                 // nothing to close, nothing to report
+     * exchange.getResponseHeaders().set("Location", "http://" + b.host() + ":" + b.port() + path);
+     * }</pre>
+     *
+     * <p>Picks and selections share the strategy's position: a round robin moves one step for either. The
+     * strategies that weigh load see only selections, so pools fed only by {@code pick} should use
+     * {@link Strategy#roundRobin()}, {@link Strategy#random()} or a hash strategy.
+     *
+     * <p>Thread-safety: safe from any thread; lock-free, like {@code select}.
+     *
+     * @param context the request's hash key, exclusions or pin
+     * @return the backend
+     * @throws NoBackendAvailableException if no backend can be picked
+     * @throws IllegalStateException if the pool is closed
+     */
+    Backend pick(RequestContext context);
+
+    /**
      * Replaces the pool's membership atomically. Backends whose {@link Backend#id() id} stays keep their counters,
      * latency estimate and health, even if their weight or metadata changed; removed backends with calls in flight
      * are {@link BackendHealth#DRAINING draining} until those complete. An update equal to the current membership
@@ -114,8 +155,8 @@ public interface LoadBalancer extends AutoCloseable {
     List<BackendStats> stats();
 
     /**
-     * Stops the pool: later {@code select} and {@code updateBackends} calls throw; in-flight selections complete;
-     * active health checks stop (the shared scheduler thread ends when no open pool needs it).
+     * Stops the pool: later {@code select}, {@code pick} and {@code updateBackends} calls throw; in-flight
+     * selections complete; active health checks stop (the shared scheduler thread ends when no open pool needs it).
      */
     @Override
     void close();

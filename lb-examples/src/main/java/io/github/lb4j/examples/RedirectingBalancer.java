@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.NoBackendAvailableException;
-import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +33,8 @@ import okhttp3.Response;
  *       backends must be reachable by the client directly.
  *   <li>307 (unlike 301/302) keeps the method and the body, so a POST is re-sent as a POST; the body is still sent
  *       twice, once to the redirector and once to the backend.
- *   <li>The balancer sees no outcome and no latency: the request it balanced goes elsewhere. It can only count.
+ *   <li>The balancer sees no outcome and no latency: the request it balanced goes elsewhere. It uses
+ *       {@link LoadBalancer#pick()}, which chooses as {@code select()} does but counts nothing.
  * </ul>
  *
  * <p>Thread-safety: safe for concurrent requests.
@@ -80,10 +80,10 @@ public final class RedirectingBalancer implements AutoCloseable {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes(); // not needed: the client will send it again to the backend
             Backend b;
-            try (Selection selection = pool.select()) {
+            try {
                 // No outcome to report: the request itself goes to the backend, out of the balancer's sight.
-                // close() releases the selection, counting neither a success nor a failure.
-                b = selection.backend();
+                // pick() chooses as select() does but counts nothing and leaves nothing to close.
+                b = pool.pick();
             } catch (NoBackendAvailableException e) {
                 exchange.sendResponseHeaders(503, -1);
                 return;

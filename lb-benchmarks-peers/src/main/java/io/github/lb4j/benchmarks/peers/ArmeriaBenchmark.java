@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -35,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Armeria's {@code EndpointSelectionStrategy.roundRobin()} and {@code weightedRoundRobin()} through
  * {@code EndpointSelector.selectNow(ClientRequestContext)} on a static {@code EndpointGroup}, against lb4j's round
  * robin (equal weights, and weights 1, 2, 3, 1, 2, 3, ... for both). Armeria's selectors count nothing per call:
- * their figure is a bare pick; lb4j's is a full select -> success.
+ * their figure is a bare pick, the same work as lb4j's {@code pick} ({@code lb4j_*Pick}); lb4j's {@code select ->
+ * success} ({@code lb4j_roundRobin}, {@code lb4j_roundRobinWeighted}) also counts the call in flight.
  *
  * <pre>
  * java -jar lb-benchmarks-peers/target/benchmarks-peers.jar ArmeriaBenchmark -p size=10,1000 -f 1 -wi 2 -i 3 -w 1 -r 1
@@ -119,6 +121,17 @@ public class ArmeriaBenchmark {
     @Benchmark
     public Selection lb4j_roundRobinWeighted(Pools p) {
         return PeerSupport.selectSuccess(p.lbWeighted, RequestContext.empty());
+    }
+
+    /** lb4j's count-free pick: the same work as Armeria's {@code selectNow}. */
+    @Benchmark
+    public Backend lb4j_roundRobinPick(Pools p) {
+        return p.lbRoundRobin.pick(RequestContext.empty());
+    }
+
+    @Benchmark
+    public Backend lb4j_roundRobinWeightedPick(Pools p) {
+        return p.lbWeighted.pick(RequestContext.empty());
     }
 
     // ---- Armeria ----

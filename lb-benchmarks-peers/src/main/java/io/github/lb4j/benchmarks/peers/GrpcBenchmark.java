@@ -2,6 +2,7 @@ package io.github.lb4j.benchmarks.peers;
 
 import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -48,7 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * addresses, and then its published {@code SubchannelPicker} is called. {@code least_request_experimental} also
  * opens and closes the stream tracer its pick returns (that is how it counts calls in flight), so it is measured as
  * pick + complete like lb4j's {@code select -> success}. gRPC's round robin, ring hash and WRR count nothing per
- * call: their figure is a bare pick. WRR gets no ORCA load reports here, so it runs on equal weights.
+ * call: their figure is a bare pick, the same work as lb4j's {@code pick} ({@code lb4j_*Pick}). WRR gets no ORCA
+ * load reports here, so it runs on equal weights.
  *
  * <pre>
  * java -jar lb-benchmarks-peers/target/benchmarks-peers.jar GrpcBenchmark -p size=10,1000 -f 1 -wi 2 -i 3 -w 1 -r 1
@@ -188,6 +190,18 @@ public class GrpcBenchmark {
     @Benchmark
     public Selection lb4j_ringHash(Pools p, Keys k) {
         return PeerSupport.selectSuccess(p.lbRingHash, k.contexts[k.nextIndex()]);
+    }
+
+    /** lb4j's count-free pick: the same work as gRPC's round robin and WRR pickers. */
+    @Benchmark
+    public Backend lb4j_roundRobinPick(Pools p) {
+        return p.lbRoundRobin.pick(RequestContext.empty());
+    }
+
+    /** lb4j's count-free pick: the same work as gRPC's ring hash picker. */
+    @Benchmark
+    public Backend lb4j_ringHashPick(Pools p, Keys k) {
+        return p.lbRingHash.pick(k.contexts[k.nextIndex()]);
     }
 
     // ---- gRPC ----

@@ -6,6 +6,7 @@ import com.netflix.loadbalancer.Server;
 import com.netflix.loadbalancer.WeightedResponseTimeRule;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Netflix Ribbon's {@code BaseLoadBalancer.chooseServer(key)} with {@code RoundRobinRule} and
  * {@code WeightedResponseTimeRule} (which, with no response-time statistics yet, falls back to round robin: the
  * figure is its pick path, not its weighting). Bare picks: Ribbon's per-call statistics are recorded by its
- * clients, not by {@code chooseServer}. lb4j's peakEwma is the closest latency-aware family.
+ * clients, not by {@code chooseServer}: the same work as lb4j's {@code pick} ({@code lb4j_roundRobinPick}). lb4j's
+ * peakEwma is the closest latency-aware family.
  *
  * <pre>
  * java -jar lb-benchmarks-peers/target/benchmarks-peers.jar RibbonBenchmark -p size=10,1000 -f 1 -wi 2 -i 3 -w 1 -r 1
@@ -111,6 +113,12 @@ public class RibbonBenchmark {
     @Benchmark
     public Selection lb4j_roundRobin(Pools p) {
         return PeerSupport.selectSuccess(p.lbRoundRobin, RequestContext.empty());
+    }
+
+    /** lb4j's count-free pick: the same work as Ribbon's {@code chooseServer} with {@code RoundRobinRule}. */
+    @Benchmark
+    public Backend lb4j_roundRobinPick(Pools p) {
+        return p.lbRoundRobin.pick(RequestContext.empty());
     }
 
     @Benchmark
