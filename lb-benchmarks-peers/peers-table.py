@@ -19,6 +19,7 @@ FAMILIES = [
     ("weighted round robin (1,2,3,...), bare pick", "lb4j_roundRobinWeightedPick",
      ["armeria_weightedRoundRobin_weighted"]),
     ("ring hash, bare pick", "lb4j_ringHashPick", ["grpc_ringHash"]),
+    ("table / jump hash, bare pick", "lb4j_maglevPick", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
     ("random", "lb4j_random", ["spring_random"]),
     ("least requests, pick + complete", "lb4j_leastRequests", ["grpc_leastRequest_pickComplete",
                                                                "dubbo_leastActive_pickComplete"]),

@@ -173,7 +173,12 @@ final class DefaultLoadBalancer implements LoadBalancer {
     public Backend pick(RequestContext ctx) {
         Objects.requireNonNull(ctx, "context");
         Snapshot s = current();
-        return choose(s, ctx, usesClock ? ticker.read() : 0L).backend;
+        long now = usesClock ? ticker.read() : 0L;
+        Picker picker = s.picker;
+        if (picker != null && ctx.pinnedBackendId() == null && !ctx.hasExclusions()) {
+            return picker.pickBackend(ctx, now);
+        }
+        return choose(s, ctx, now).backend;
     }
 
     /** The snapshot to pick from: the published one, rebuilt first if its deadline passed. */

@@ -12,4 +12,17 @@ interface Picker {
      * @return the backend to use; never null (a picker is only built over a non-empty set)
      */
     BackendState pick(RequestContext ctx, long now);
+
+    /**
+     * The same choice as {@link #pick}, for {@link LoadBalancer#pick(RequestContext)}, which needs the backend's
+     * value and not its state. A picker that keeps the values beside its states overrides this to return one
+     * without touching the state object (one cache miss less per pick in a large pool).
+     *
+     * @param ctx as for {@link #pick}; never pinned, with no exclusions
+     * @param now as for {@link #pick}
+     * @return the chosen backend's current value
+     */
+    default Backend pickBackend(RequestContext ctx, long now) {
+        return pick(ctx, now).backend;
+    }
 }

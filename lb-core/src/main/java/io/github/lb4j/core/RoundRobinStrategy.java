@@ -112,13 +112,33 @@ final class RoundRobinStrategy extends Strategy {
         return cursor.getAndIncrement() & Integer.MAX_VALUE;
     }
 
+    /**
+     * The backends' values at the time the picker is built. A change of weight or metadata rebuilds the picker, so
+     * these are as current as the states for {@link Picker#pickBackend}.
+     */
+    static Backend[] values(BackendState[] backends) {
+        Backend[] values = new Backend[backends.length];
+        for (int i = 0; i < backends.length; i++) {
+            values[i] = backends[i].backend;
+        }
+        return values;
+    }
+
     private static final class Uniform implements Picker {
         private final BackendState[] backends;
+        private final Backend[] values;
         private final AtomicInteger cursor;
 
         Uniform(BackendState[] backends, AtomicInteger cursor) {
             this.backends = backends;
+            this.values = values(backends);
             this.cursor = cursor;
+        }
+
+        @Override
+        public Backend pickBackend(RequestContext ctx, long now) {
+            Backend[] v = values;
+            return v[next(cursor) % v.length];
         }
 
         @Override
@@ -136,13 +156,20 @@ final class RoundRobinStrategy extends Strategy {
 
     private static final class Scheduled implements Picker {
         private final BackendState[] backends;
+        private final Backend[] values;
         private final int[] schedule;
         private final AtomicInteger cursor;
 
         Scheduled(BackendState[] backends, int[] schedule, AtomicInteger cursor) {
             this.backends = backends;
+            this.values = values(backends);
             this.schedule = schedule;
             this.cursor = cursor;
+        }
+
+        @Override
+        public Backend pickBackend(RequestContext ctx, long now) {
+            return values[schedule[next(cursor) % schedule.length]];
         }
 
         @Override

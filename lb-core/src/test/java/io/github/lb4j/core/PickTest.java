@@ -48,6 +48,23 @@ class PickTest {
     }
 
     @Test
+    void pickReturnsTheBackendsCurrentValueAfterAMetadataOrWeightChange() {
+        // Round robin's pick returns values it keeps beside its states: a change that keeps the id must still show.
+        for (List<Backend> initial : List.of(List.of(A, B), List.of(A.withWeight(2), B))) {
+            LoadBalancer lb = pool(Strategy.roundRobin(), initial, new ManualClock());
+            Backend a2 = initial.get(0).withMetadata("version", "2");
+            Backend b3 = B.withWeight(3);
+            lb.updateBackends(List.of(a2, b3));
+            List<Backend> seen = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                seen.add(lb.pick());
+            }
+            assertThat(seen).containsOnly(a2, b3);
+            assertThat(seen).anySatisfy(b -> assertThat(b.metadata()).containsEntry("version", "2"));
+        }
+    }
+
+    @Test
     void roundRobinSequenceIsExactlyTheOneSelectGives() {
         List<Backend> weighted = List.of(A.withWeight(5), B, C.withWeight(2));
         for (List<Backend> backends : List.of(List.of(A, B, C), weighted)) {

@@ -3,6 +3,7 @@ package io.github.lb4j.benchmarks.peers;
 import com.google.common.hash.Hashing;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -110,6 +111,12 @@ public class GuavaBenchmark {
     @Benchmark
     public Selection lb4j_maglev(Pools p, Keys k) {
         return PeerSupport.selectSuccess(p.lbMaglev, k.contexts[k.nextIndex()]);
+    }
+
+    /** The same Maglev choice without a Selection (LoadBalancer.pick): what Guava's pure function is to compare with. */
+    @Benchmark
+    public Backend lb4j_maglevPick(Pools p, Keys k) {
+        return p.lbMaglev.pick(k.contexts[k.nextIndex()]);
     }
 
     @Benchmark
