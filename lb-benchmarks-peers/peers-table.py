@@ -20,6 +20,7 @@ FAMILIES = [
      ["armeria_weightedRoundRobin_weighted"]),
     ("ring hash, bare pick", "lb4j_ringHashPick", ["grpc_ringHash"]),
     ("table / jump hash, bare pick", "lb4j_maglevPick", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
+    ("random, bare pick", "lb4j_randomPick", ["spring_random"]),
     ("random", "lb4j_random", ["spring_random"]),
     ("least requests, pick + complete", "lb4j_leastRequests", ["grpc_leastRequest_pickComplete",
                                                                "dubbo_leastActive_pickComplete"]),
@@ -41,7 +42,7 @@ def load(name):
     out = {}
     for r in results:
         cls, bench = r["benchmark"].split(".")[-2:]
-        size = int(r["params"]["size"])
+        size = int(r.get("params", {}).get("size", 0))  # 0: floor0_emptyCall, which takes no pool
         score = r["primaryMetric"]["score"]
         err = r["primaryMetric"].get("scoreError", float("nan"))
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score", float("nan"))
@@ -50,7 +51,6 @@ def load(name):
 
 
 t1 = load("t1")
-t1.update(load("t1-10000"))
 t2 = load("t2")
 
 
@@ -65,9 +65,12 @@ def row_for(cls, bench, size):
     if s1 is None:
         return None
     floor = t1.get((cls, "floorB_trackedSelection", size))
+    floor_r = t1.get((cls, "floorBR_trackedRandomSelection", size))
     s2 = t2.get((cls, bench, size))
+    # Average time per op: with 2 threads each op takes s2 per thread, so throughput is 2 / s2 against 1 / s1.
     scaling = 2 * s1[0] / s2[0] if s2 else float("nan")
-    return (s1[0], s1[1], s1[2], s1[0] / floor[0] if floor else float("nan"), scaling)
+    return (s1[0], s1[1], s1[2], s1[0] / floor[0] if floor else float("nan"),
+            s1[0] / floor_r[0] if floor_r else float("nan"), scaling)
 
 
 classes = sorted({k[0] for k in t1})
@@ -76,15 +79,16 @@ print("#### Every benchmark (1 thread: ns/op ± 99.9% error, B/op; ÷ floor B of
       "2-thread throughput ÷ 1-thread)\n")
 for cls in classes:
     print("**%s**\n" % cls)
-    print("| benchmark | size | ns/op | ± | B/op | ÷ floorB | thrpt 2t/1t |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| benchmark | size | ns/op | ± | B/op | ÷ floorB | ÷ floorBR | thrpt 2t/1t |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     benches = sorted({k[1] for k in t1 if k[0] == cls})
     for b in benches:
         for size in sizes:
             r = row_for(cls, b, size)
             if r:
-                print("| %s | %d | %s | %s | %s | %s | %s |" % (b, size, fmt(r[0]), fmt(r[1]), fmt(r[2], 0),
-                                                               fmt(r[3], 2), fmt(r[4], 2)))
+                print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (b, size or "-", fmt(r[0]), fmt(r[1]),
+                                                                    fmt(r[2], 0), fmt(r[3], 2), fmt(r[4], 2),
+                                                                    fmt(r[5], 2)))
     print()
 
 def floor_of(bench):
@@ -112,7 +116,7 @@ print("| family | size | lb4j | lb4j ns/op | above floor | best peer | peer ns/o
       "| lb4j B/op | peer B/op |")
 print("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|")
 for family, ours, peers in FAMILIES:
-    for size in sizes:
+    for size in [z for z in sizes if z]:
         best = None
         for cls in classes:
             o = t1.get((cls, ours, size))

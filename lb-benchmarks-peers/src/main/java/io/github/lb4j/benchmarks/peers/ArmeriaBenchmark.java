@@ -7,8 +7,6 @@ import com.linecorp.armeria.client.endpoint.EndpointSelectionStrategy;
 import com.linecorp.armeria.client.endpoint.EndpointSelector;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
@@ -17,7 +15,6 @@ import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,15 +45,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class ArmeriaBenchmark {
+public class ArmeriaBenchmark extends PeerFloors {
 
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
 
         LoadBalancer lbRoundRobin;
         LoadBalancer lbWeighted;
@@ -67,7 +62,6 @@ public class ArmeriaBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            slots = PeerSupport.slots(size);
             lbRoundRobin = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.backends(size));
             lbWeighted = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.weightedBackends(size));
             List<Endpoint> equal = new ArrayList<>();
@@ -95,22 +89,6 @@ public class ArmeriaBenchmark {
         }
     }
 
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
     // ---- lb4j ----
 
     @Benchmark

@@ -1,7 +1,5 @@
 package io.github.lb4j.benchmarks.peers;
 
-import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -9,7 +7,6 @@ import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.rpc.Invocation;
 import org.apache.dubbo.rpc.Invoker;
@@ -48,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class DubboBenchmark {
+public class DubboBenchmark extends PeerFloors {
 
     static final String METHOD = "get";
 
@@ -57,8 +54,6 @@ public class DubboBenchmark {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
 
         LoadBalancer lbRoundRobin;
         LoadBalancer lbLeastRequests;
@@ -73,7 +68,6 @@ public class DubboBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            slots = PeerSupport.slots(size);
             lbRoundRobin = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.backends(size));
             lbLeastRequests = PeerSupport.pool(Strategy.leastRequests(), PeerSupport.backends(size));
             lbRingHash = PeerSupport.pool(Strategy.ringHash(), PeerSupport.backends(size));
@@ -120,22 +114,6 @@ public class DubboBenchmark {
         }
     }
 
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
     // ---- lb4j ----
 
     @Benchmark

@@ -1,7 +1,5 @@
 package io.github.lb4j.benchmarks.peers;
 
-import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
@@ -28,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,15 +58,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class GrpcBenchmark {
+public class GrpcBenchmark extends PeerFloors {
 
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
 
         LoadBalancer lbRoundRobin;
         LoadBalancer lbLeastRequests;
@@ -83,7 +78,6 @@ public class GrpcBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            slots = PeerSupport.slots(size);
             lbRoundRobin = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.backends(size));
             lbLeastRequests = PeerSupport.pool(Strategy.leastRequests(), PeerSupport.backends(size));
             lbRingHash = PeerSupport.pool(Strategy.ringHash(), PeerSupport.backends(size));
@@ -157,23 +151,6 @@ public class GrpcBenchmark {
             new Metadata(), CallOptions.DEFAULT, NO_DETAILS);
     static final ClientStreamTracer.StreamInfo STREAM_INFO = ClientStreamTracer.StreamInfo.newBuilder()
             .setCallOptions(CallOptions.DEFAULT).build();
-
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
 
     // ---- lb4j ----
 

@@ -2,7 +2,6 @@ package io.github.lb4j.benchmarks.peers;
 
 import com.google.common.hash.Hashing;
 import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
@@ -11,7 +10,6 @@ import io.github.lb4j.core.Strategy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,22 +39,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class GuavaBenchmark {
+public class GuavaBenchmark extends PeerFloors {
 
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
         LoadBalancer lbMaglev;
         LoadBalancer lbRingHash;
         Slot[] buckets;
 
         @Setup(Level.Trial)
         public void setUp() {
-            slots = PeerSupport.slots(size);
             buckets = PeerSupport.slots(size);
             lbMaglev = PeerSupport.pool(Strategy.maglev(), PeerSupport.backends(size));
             lbRingHash = PeerSupport.pool(Strategy.ringHash(), PeerSupport.backends(size));
@@ -90,22 +85,6 @@ public class GuavaBenchmark {
         }
     }
 
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
     // ---- lb4j ----
 
     @Benchmark

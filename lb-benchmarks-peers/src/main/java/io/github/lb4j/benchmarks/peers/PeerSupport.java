@@ -7,6 +7,7 @@ import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -69,17 +70,26 @@ final class PeerSupport {
         return s;
     }
 
-    /** The floor state: plain arrays of per-backend slots (SelectBenchmark.Floor). */
-    // The floors of lb-benchmarks' SelectBenchmark, shared so every peer class measures its own in the same run.
+    // The floors of lb-benchmarks' SelectBenchmark, shared so every peer class measures its own in the same run
+    // (the benchmark methods are in PeerFloors).
 
     /** Floor (a): a shared cursor indexing an array. */
     static Slot floorA(Slot[] s, AtomicInteger cursor) {
         return s[(cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
     }
 
+    /** A bare random pick: {@link ThreadLocalRandom} indexing the array. */
+    static Slot floorR(Slot[] s) {
+        return s[ThreadLocalRandom.current().nextInt(s.length)];
+    }
+
     /** Floor (b): (a) plus an in-flight counter taken and released and one small allocation. */
     static Token floorB(Slot[] s, AtomicInteger cursor) {
-        Slot slot = floorA(s, cursor);
+        return track(floorA(s, cursor));
+    }
+
+    /** What a tracked selection adds to a bare pick: the slot's in-flight count up and down, one small object. */
+    static Token track(Slot slot) {
         slot.inFlight.incrementAndGet();
         Token t = new Token(slot);
         t.slot.inFlight.decrementAndGet();

@@ -4,8 +4,6 @@ import com.netflix.loadbalancer.BaseLoadBalancer;
 import com.netflix.loadbalancer.RoundRobinRule;
 import com.netflix.loadbalancer.Server;
 import com.netflix.loadbalancer.WeightedResponseTimeRule;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
@@ -14,7 +12,6 @@ import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,15 +42,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class RibbonBenchmark {
+public class RibbonBenchmark extends PeerFloors {
 
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
 
         LoadBalancer lbRoundRobin;
         LoadBalancer lbPeakEwma;
@@ -62,7 +57,6 @@ public class RibbonBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            slots = PeerSupport.slots(size);
             lbRoundRobin = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.backends(size));
             lbPeakEwma = PeerSupport.pool(Strategy.peakEwma(), PeerSupport.backends(size));
             List<Server> servers = new ArrayList<>(size);
@@ -92,22 +86,6 @@ public class RibbonBenchmark {
         }
     }
 
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
     // ---- lb4j ----
 
     @Benchmark

@@ -1,7 +1,6 @@
 package io.github.lb4j.benchmarks.peers;
 
-import io.github.lb4j.benchmarks.peers.PeerSupport.Slot;
-import io.github.lb4j.benchmarks.peers.PeerSupport.Token;
+import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
@@ -9,7 +8,6 @@ import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.ServiceInstance;
@@ -48,15 +46,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class SpringCloudBenchmark {
+public class SpringCloudBenchmark extends PeerFloors {
 
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
-        Slot[] slots;
-        final AtomicInteger cursor = new AtomicInteger();
 
         LoadBalancer lbRoundRobin;
         LoadBalancer lbRandom;
@@ -66,7 +62,6 @@ public class SpringCloudBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            slots = PeerSupport.slots(size);
             lbRoundRobin = PeerSupport.pool(Strategy.roundRobin(), PeerSupport.backends(size));
             lbRandom = PeerSupport.pool(Strategy.random(), PeerSupport.backends(size));
             List<ServiceInstance> instances = new ArrayList<>(size);
@@ -120,22 +115,6 @@ public class SpringCloudBenchmark {
         }
     }
 
-    // ---- floors (copied from SelectBenchmark, so that this run has its own) ----
-
-    @Benchmark
-    public Slot floorA_atomicIndex(Pools f) {
-        return PeerSupport.floorA(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorB_trackedSelection(Pools f) {
-        return PeerSupport.floorB(f.slots, f.cursor);
-    }
-
-    @Benchmark
-    public Token floorC_trackedSelectionTimed(Pools f) {
-        return PeerSupport.floorC(f.slots, f.cursor);
-    }
     // ---- lb4j ----
 
     @Benchmark
@@ -146,6 +125,17 @@ public class SpringCloudBenchmark {
     @Benchmark
     public Selection lb4j_random(Pools p) {
         return PeerSupport.selectSuccess(p.lbRandom, RequestContext.empty());
+    }
+
+    /** lb4j's count-free pick: Spring's {@code choose} counts nothing either. */
+    @Benchmark
+    public Backend lb4j_roundRobinPick(Pools p) {
+        return p.lbRoundRobin.pick(RequestContext.empty());
+    }
+
+    @Benchmark
+    public Backend lb4j_randomPick(Pools p) {
+        return p.lbRandom.pick(RequestContext.empty());
     }
 
     // ---- Spring Cloud LoadBalancer ----
