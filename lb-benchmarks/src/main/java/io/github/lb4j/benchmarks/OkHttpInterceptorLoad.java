@@ -60,7 +60,9 @@ import okhttp3.Response;
  * (roundRobin, random, leastRequests, peakEwma), {@code --backend-ports p1,p2,p3} (127.0.0.1; 0 = any free port),
  * {@code --serve-backends} (start JDK servers on those ports; implied when no ports are given), {@code --nginx-port},
  * {@code --rotate} (a diagnostic mode: plain OkHttp cycling over the three backends' URLs, no balancer),
- * {@code --no-budget} (a diagnostic mode: the interceptor with a retry budget that keeps no per-call accounts).
+ * {@code --no-budget} (a diagnostic mode: the interceptor with a retry budget that keeps no per-call accounts),
+ * {@code --single} (a diagnostic mode: the interceptor over a pool of one backend, the one {@code plain} calls, so
+ * that the two differ only by the interceptor's work).
  * {@code --free-ports N} only prints N free loopback ports (for the script). The legacy form
  * {@code [seconds] [rounds] [threads]} still works.
  */
@@ -87,6 +89,7 @@ public final class OkHttpInterceptorLoad {
         boolean serveBackends;
         boolean rotate;
         boolean noBudget;
+        boolean single;
         int nginxPort;
 
         static Options parse(String[] args) {
@@ -110,6 +113,10 @@ public final class OkHttpInterceptorLoad {
                 }
                 if (name.equals("--no-budget")) {
                     o.noBudget = true;
+                    continue;
+                }
+                if (name.equals("--single")) {
+                    o.single = true;
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -285,6 +292,16 @@ public final class OkHttpInterceptorLoad {
                     .route(Route.builder("bench", pool2).retryBudget(0, 1_000_000).build()).build()).build(),
                     "http://bench" + PATH));
         }
+        LoadBalancer singlePool = null;
+        if (o.single) {
+            // Diagnostic: the interceptor in front of the very backend plain calls, so that the two paths use the
+            // same connections and server and differ only by the balancer's work.
+            singlePool = LoadBalancer.builder("single").backends(List.of(members.get(0)))
+                    .strategy(strategy(o.strategy)).build();
+            modes.add(new Mode("single", clients.get()
+                    .addInterceptor(LoadBalancingInterceptor.builder().route("single", singlePool).build()).build(),
+                    "http://single" + PATH));
+        }
         if (o.nginxPort > 0) {
             modes.add(new Mode("nginx", clients.get().build(), "http://" + LOOPBACK + ":" + o.nginxPort + PATH));
         }
@@ -332,6 +349,11 @@ public final class OkHttpInterceptorLoad {
             if (m.name.equals("no-budget")) {
                 ratios(lb, m, null, 0, null, 0);
             }
+            if (m.name.equals("single")) {
+                ratios(m, plain, ">= 0.97", 0.97, null, 0);
+                System.out.printf(Locale.ROOT, "single      / plain        CPU/request %.3f%n", cpuPerRequest(m)
+                        / cpuPerRequest(plain));
+            }
             if (m.name.equals("nginx")) {
                 ratios(lb, m, ">= 1.3", 1.3, "<= 0.7", 0.7);
                 ratios(plain, m, null, 0, null, 0);
@@ -348,6 +370,9 @@ public final class OkHttpInterceptorLoad {
             m.client.dispatcher().executorService().shutdown();
         }
         pool.close();
+        if (singlePool != null) {
+            singlePool.close();
+        }
         long errors = modes.stream().mapToLong(m -> m.errors).sum();
         if (errors > 0) {
             System.out.println(errors + " requests failed: the figures above are not trustworthy");

@@ -8,6 +8,7 @@ import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,10 +25,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one full {@code select -> success} cycle for every strategy, against two floors measured in the same
- * run: (a) a shared {@link AtomicInteger} indexing an array (a bare pick) and (b) the same plus an in-flight counter
- * incremented and decremented and one small object allocated (the least any tracked selection can cost). The
- * count-free {@code pick} of the O(1) strategies is measured too, against floor (a).
+ * The cost of one full {@code select -> success} cycle for every strategy, against floors measured in the same run:
+ * (0) an empty call, the harness's own cost; (a) a shared {@link AtomicInteger} indexing an array (a bare pick);
+ * (r) {@link ThreadLocalRandom#nextInt(int)} indexing it (a bare random pick); (b) (a) plus an in-flight counter
+ * incremented and decremented and one small object allocated (the least any tracked selection can cost); (br) (b)
+ * with the slot drawn at random, the floor of strategies whose picks land on random backends; (c) (b) plus two clock
+ * reads. The count-free {@code pick} of the O(1) strategies is measured too, against floor (a).
  *
  * <pre>
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 1 -prof gc
@@ -157,15 +160,40 @@ public class SelectBenchmark {
     }
 
     @Benchmark
+    public void floor0_emptyCall() {
+        // Intentionally empty: what the harness costs per call.
+    }
+
+    @Benchmark
     public Slot floorA_atomicIndex(Floor f) {
         Slot[] s = f.slots;
         return s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
     }
 
+    /** A bare random pick: the generator's cost, and a random slot touched (a cache miss on large arrays). */
+    @Benchmark
+    public Slot floorR_randomIndex(Floor f) {
+        Slot[] s = f.slots;
+        return s[ThreadLocalRandom.current().nextInt(s.length)];
+    }
+
     @Benchmark
     public Token floorB_trackedSelection(Floor f) {
         Slot[] s = f.slots;
-        Slot slot = s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length];
+        return track(s[(f.cursor.getAndIncrement() & Integer.MAX_VALUE) % s.length]);
+    }
+
+    /**
+     * Floor (b) with the slot drawn at random: the least a tracked selection costs when, as with random, least
+     * requests and the hash strategies, consecutive picks land on unrelated backends.
+     */
+    @Benchmark
+    public Token floorBR_trackedRandomSelection(Floor f) {
+        Slot[] s = f.slots;
+        return track(s[ThreadLocalRandom.current().nextInt(s.length)]);
+    }
+
+    private static Token track(Slot slot) {
         slot.inFlight.incrementAndGet();
         Token t = new Token(slot);
         t.slot.inFlight.decrementAndGet();
