@@ -71,6 +71,59 @@ class HashStrategyTest {
         assertThat(picker.size()).isEqualTo(n * RingHashStrategy.DEFAULT_POINTS_PER_BACKEND);
     }
 
+    /** The first point at or after the hash's position by a search over the whole ring (what the index narrows). */
+    private static int fullSearch(long[] ring, long hash) {
+        long position = hash >>> 32;
+        for (int p = 0; p < ring.length; p++) {
+            if (RingHashStrategy.position(ring[p]) >= position) {
+                return p;
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void indexedRingLookupFindsTheSamePointAsAFullSearch() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int n : new int[] {1, 3, 10, 100, 1000}) {
+            BackendState[] st = states(n);
+            for (int pointsPerBackend : new int[] {1, 5, RingHashStrategy.DEFAULT_POINTS_PER_BACKEND}) {
+                long[] ring = RingHashStrategy.buildRing(st, ones(n), pointsPerBackend);
+                RingHashStrategy.RingPicker picker = new RingHashStrategy.RingPicker(st, ones(n),
+                        new PoolContext("t", new SplittableRandom(1), new FakeTicker()), 0, ring);
+                List<Long> hashes = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                    hashes.add(random.nextLong());
+                }
+                // Edges: the lowest and highest positions, each point's own position, one past it, one before it.
+                hashes.add(0L);
+                hashes.add(-1L);
+                for (int p = 0; p < ring.length; p += Math.max(1, ring.length / 500)) {
+                    long pos = RingHashStrategy.position(ring[p]);
+                    hashes.add(pos << 32);
+                    hashes.add(((pos + 1) & 0xffffffffL) << 32);
+                    hashes.add(((pos - 1) & 0xffffffffL) << 32 | 0xffffffffL);
+                }
+                for (long h : hashes) {
+                    int expected = fullSearch(ring, h);
+                    assertThat(picker.start(h)).as("n=%d points=%d hash=%x", n, pointsPerBackend, h)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void ringIndexHasAboutEightPointsABucket() {
+        assertThat(RingHashStrategy.indexBits(1)).isZero();
+        assertThat(RingHashStrategy.indexBits(1024)).isEqualTo(7);          // 128 buckets
+        assertThat(RingHashStrategy.indexBits(RingHashStrategy.MAX_RING_SIZE)).isEqualTo(19);
+        long[] ring = {RingHashStrategy.entry(5, 0), RingHashStrategy.entry(-1, 1)}; // positions 5 and 2^32 - 1
+        java.util.Arrays.sort(ring);
+        int[] index = RingHashStrategy.buildIndex(ring, 1);
+        assertThat(index).containsExactly(0, 1, 2); // bucket 0 starts at point 0, bucket 1 (>= 2^31) at point 1
+    }
+
     @Test
     void maglevBalanceAndPrimeTableSizes() {
         for (int p : MaglevStrategy.PRIMES) {

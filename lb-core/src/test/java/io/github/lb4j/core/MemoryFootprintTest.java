@@ -163,7 +163,7 @@ class MemoryFootprintTest {
         }
     }
 
-    /** The ring or Maglev table of the current picker, 0 for strategies that keep none. */
+    /** The ring (with its lookup index) or Maglev table of the current picker, 0 for strategies that keep none. */
     static long lookupStructureBytes(DefaultLoadBalancer pool) throws ReflectiveOperationException {
         Picker picker = pool.snapshot().picker;
         if (picker instanceof MaglevStrategy.MaglevPicker) {
@@ -171,8 +171,10 @@ class MemoryFootprintTest {
         }
         if (picker instanceof RingHashStrategy.RingPicker) {
             Field ring = RingHashStrategy.RingPicker.class.getDeclaredField("ring");
+            Field index = RingHashStrategy.RingPicker.class.getDeclaredField("index");
             ring.setAccessible(true);
-            return VM.current().sizeOf(ring.get(picker));
+            index.setAccessible(true);
+            return VM.current().sizeOf(ring.get(picker)) + VM.current().sizeOf(index.get(picker));
         }
         return 0;
     }
