@@ -13,8 +13,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The in-flight count and the number of completed calls share one {@code long} so that a pick and a completion
  * each cost a single atomic add: bits 0-23 hold the in-flight count (16 777 215 concurrent calls on one backend is
  * far beyond what one process can open) and bits 24-63 the completed count.
+ *
+ * <p>The fields a pick and its outcome touch are declared in two superclasses, {@link BackendCounters} and
+ * {@link BackendLatency}, only so that the JVM lays them out first and next to each other: it places a superclass's
+ * fields before a subclass's but orders the fields of one class by size, which put the in-flight word and the
+ * references a selection reads a hundred bytes apart, on two or three cache lines. On a pool of thousands of
+ * backends, whose states do not fit in the cache, every extra line is a miss on each pick.
  */
-final class BackendState {
+final class BackendState extends BackendLatency {
 
     private static final VarHandle LOAD;
     private static final VarHandle FAILURES;
@@ -46,25 +52,15 @@ final class BackendState {
     }
 
     final String id;
-    final DefaultLoadBalancer pool;
-    /** The latest Backend value for this id (weight and metadata may change while the id stays). */
-    volatile Backend backend;
     volatile BackendHealth health = BackendHealth.HEALTHY;
     volatile long transitionNanos;
     volatile String transitionReason = "joined";
 
-    @SuppressWarnings("unused") // accessed through LOAD
-    private volatile long load;
     @SuppressWarnings("unused") // accessed through FAILURES
     private volatile long failures;
     @SuppressWarnings("unused") // accessed through NEUTRAL
     private volatile long neutral;
 
-    // Passive outlier detection, request path. successRun counts successes fed to the breaker since the last
-    // failure; once it reaches the window size the window holds only successes and further successes are not fed.
-    // Updated racily: a lost increment only feeds one success more.
-    /** Successes in a row since the last failure, up to the pool's clean-run length; MAX_VALUE before any failure. */
-    volatile int successRun = Integer.MAX_VALUE;
     @SuppressWarnings("unused") // accessed through IN_A_ROW
     private volatile int failuresInARow;
     /** Created on the first failure: a backend that never fails never pays for one. */
@@ -92,19 +88,8 @@ final class BackendState {
     final AtomicBoolean checkInFlight = new AtomicBoolean();
     volatile Future<?> nextCheck;
 
-    // Peak-EWMA latency estimate. Written racily by completing threads (a lost update only drops one sample) with
-    // opaque accesses: atomic for 64-bit values, but without the fence a volatile store costs on every completion.
-    @SuppressWarnings("unused") // accessed through EWMA
-    private double ewmaNanos;
-    @SuppressWarnings("unused") // accessed through EWMA_STAMP
-    private long ewmaStampNanos;
-    /** Failed calls in a row fed to the estimate; reset by a successful sample. */
-    @SuppressWarnings("unused") // accessed through FAILURE_RUN
-    private int ewmaFailureRun;
-
     BackendState(DefaultLoadBalancer pool, Backend backend) {
-        this.pool = pool;
-        this.backend = backend;
+        super(pool, backend);
         this.id = backend.id();
     }
 
