@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Turns the JSON results of run-peers.sh into the markdown tables of docs/PERFORMANCE.md.
 
-usage: python3 lb-benchmarks-peers/peers-table.py [lb-benchmarks-peers/target]
+usage: python3 lb-benchmarks-peers/peers-table.py [lb-benchmarks-peers/target] [--csv chart.csv]
 """
+import glob
 import json
 import os
 import sys
 
-DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target")
+ARGS = sys.argv[1:]
+CSV = None
+if "--csv" in ARGS:
+    CSV = ARGS[ARGS.index("--csv") + 1]
+    del ARGS[ARGS.index("--csv"):ARGS.index("--csv") + 2]
+DIR = ARGS[0] if ARGS else os.path.join(os.path.dirname(__file__), "target")
 
 # family -> (lb4j benchmark, [peer benchmarks]); compared within the same benchmark class (same run, same floors).
 # Same work on both sides: lb4j's count-free pick (lb4j_*Pick) against peers' bare pickers, lb4j's select -> success
@@ -21,24 +27,47 @@ FAMILIES = [
     ("ring hash, bare pick", "lb4j_ringHashPick", ["grpc_ringHash"]),
     ("table / jump hash, bare pick", "lb4j_maglevPick", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
     ("random, bare pick", "lb4j_randomPick", ["spring_random"]),
-    ("random", "lb4j_random", ["spring_random"]),
     ("least requests, pick + complete", "lb4j_leastRequests", ["grpc_leastRequest_pickComplete",
                                                                "dubbo_leastActive_pickComplete"]),
-    ("latency-aware", "lb4j_peakEwma", ["ribbon_weightedResponseTime"]),
-    ("ring hash", "lb4j_ringHash", ["grpc_ringHash", "dubbo_consistentHash"]),
-    ("table / jump hash", "lb4j_maglev", ["guava_consistentHash", "guava_consistentHash_hashKey"]),
+    # Not the same work: Ribbon's WeightedResponseTimeRule without response-time statistics is a round robin that
+    # reads no clock, where peak EWMA reads two. For reference only.
+    ("latency-aware (not the same work)", "lb4j_peakEwma", ["ribbon_weightedResponseTime"]),
     # More work than the peer (lb4j counts the call in flight and returns a Selection): for reference only.
+    ("random, select → success vs bare pick", "lb4j_random", ["spring_random"]),
+    ("ring hash, select → success vs bare pick", "lb4j_ringHash", ["grpc_ringHash", "dubbo_consistentHash"]),
+    ("table / jump hash, select → success vs bare pick", "lb4j_maglev", ["guava_consistentHash",
+                                                                        "guava_consistentHash_hashKey"]),
     ("round robin, select → success vs bare pick", "lb4j_roundRobin", BARE_ROUND_ROBIN),
     ("weighted round robin (1,2,3,...), select → success vs bare pick", "lb4j_roundRobinWeighted",
      ["armeria_weightedRoundRobin_weighted"]),
 ]
 
+# Short x-axis labels for the chart (the same-work families only).
+CHART_LABEL = {
+    "round robin, bare pick": "round robin",
+    "weighted round robin (1,2,3,...), bare pick": "weighted RR",
+    "ring hash, bare pick": "ring hash",
+    "table / jump hash, bare pick": "Maglev / jump",
+    "random, bare pick": "random",
+    "least requests, pick + complete": "least requests",
+}
+
+
 def load(name):
-    path = os.path.join(DIR, "peers-%s.json" % name)
-    try:
-        results = json.load(open(path))
-    except (OSError, ValueError):
-        return {}  # not run, or still running
+    """peers-NAME.json, then any peers-NAME-*.json (reruns of some benchmarks), later files overriding earlier."""
+    out = {}
+    paths = [os.path.join(DIR, "peers-%s.json" % name)]
+    paths += sorted(glob.glob(os.path.join(DIR, "peers-%s-*.json" % name)))
+    for path in paths:
+        try:
+            results = json.load(open(path))
+        except (OSError, ValueError):
+            continue  # not run, or still running
+        out.update(parse(results))
+    return out
+
+
+def parse(results):
     out = {}
     for r in results:
         cls, bench = r["benchmark"].split(".")[-2:]
@@ -115,6 +144,7 @@ print("'above floor' subtracts the floor that does the same work (A: bare pick; 
 print("| family | size | lb4j | lb4j ns/op | above floor | best peer | peer ns/op | above floor | lb4j ÷ peer "
       "| lb4j B/op | peer B/op |")
 print("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|")
+chart_rows = []
 for family, ours, peers in FAMILIES:
     for size in [z for z in sizes if z]:
         best = None
@@ -133,3 +163,13 @@ for family, ours, peers in FAMILIES:
             print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 family, size, ours, fmt(o[0]), fmt(above(cls, ours, size, o[0])), p, fmt(pr[0]),
                 fmt(above(cls, p, size, pr[0])), fmt(o[0] / pr[0], 2), fmt(o[2], 0), fmt(pr[2], 0)))
+            if "vs bare pick" not in family and "not the same work" not in family:
+                label = CHART_LABEL[family]
+                chart_rows.append((label, "n=%d" % size, o[0] / pr[0]))
+
+if CSV:
+    # For lb-simulator's BarChartCsv: lb4j's time per operation over the best peer's, per family and pool size.
+    with open(CSV, "w") as out:
+        for label, series, value in chart_rows:
+            out.write("perf-peers.png,lb4j time per operation / the best peer's (1 thread; target 1.0 or less),"
+                      "lb4j / best peer,%s,%s,%.3f\n" % (label, series, value))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns SelectBenchmark's JSON results into the tables of docs/PERFORMANCE.md, section 0.
 
-usage: python3 lb-benchmarks/select-table.py select-t1.json [select-t2.json]
+usage: python3 lb-benchmarks/select-table.py select-t1.json [select-t2.json] [--csv chart.csv]
 
 The 1-thread file gives ns/op, B/op and the ratios to the floors of the same run; the optional 2-thread file adds
 the throughput ratio thrpt(2 threads) / thrpt(1 thread) = 2 x (ns/op at 1 thread) / (ns/op at 2 threads), since
@@ -34,8 +34,14 @@ def fmt(x, digits=1):
     return "-" if x != x else ("%." + str(digits) + "f") % x
 
 
-t1 = load(sys.argv[1])
-t2 = load(sys.argv[2]) if len(sys.argv) > 2 else {}
+args = sys.argv[1:]
+CSV = None
+if "--csv" in args:
+    i = args.index("--csv")
+    CSV = args[i + 1]
+    del args[i:i + 2]
+t1 = load(args[0])
+t2 = load(args[1]) if len(args) > 1 else {}
 sizes = sorted({s for (_, s) in t1 if s})
 keys = sorted({k for (k, _) in t1}, key=lambda k: (not k.startswith("floor"), k.startswith("pick"), k))
 
@@ -100,3 +106,16 @@ for strategy, bound in TARGET.items():
         worst = max(ratios)
         print("  %-14s <= %.1fx %s: %s (worst %.2f)" % (strategy, bound, "floor C" if strategy == "peakEwma"
                                                        else "floor B", "met" if worst <= bound else "MISSED", worst))
+
+if CSV:
+    # For lb-simulator's BarChartCsv: one grouped bar chart of the target ratios by pool size.
+    with open(CSV, "w") as out:
+        for strategy in ["roundRobin", "random", "leastRequests", "maglev", "ringHash", "peakEwma"]:
+            base = "floorC_trackedSelectionTimed" if strategy == "peakEwma" else "floorB_trackedSelection"
+            label = strategy + (" (vs floor C)" if strategy == "peakEwma" else "")
+            for s in sizes:
+                r = t1.get(("selectSuccess " + strategy, s))
+                if r:
+                    out.write("perf-select-floor.png,select -> success as a multiple of its floor (1 thread),"
+                              "x floor (target 1.5; 2.0 for peakEwma),n=%d,%s,%.3f\n" % (s, label,
+                                                                                        r[0] / floor(base, s)))
