@@ -51,48 +51,51 @@ def floor(name, size):
     return f[0] if f else float("nan")
 
 
-print("1 thread: ns/op ± error (B/op); ratios to the floors of the same run\n")
-print("| benchmark | " + " | ".join("n=%d" % s for s in sizes) + " |")
-print("|---|" + "---|" * len(sizes))
-for k in keys:
-    cells = []
-    for s in sizes:
-        r = t1.get((k, s)) or t1.get((k, 0))
-        if r is None:
-            cells.append("-")
-            continue
-        cell = "%s ± %s (%s B)" % (fmt(r[0]), fmt(r[1]), fmt(r[2], 0))
-        strategy = k.split(" ", 1)[1] if " " in k else None
-        if k.startswith("selectSuccess"):
-            cell += " = %s× B" % fmt(r[0] / floor("floorB_trackedSelection", s), 2)
-            if strategy in RANDOM_ACCESS:
-                cell += ", %s× BR" % fmt(r[0] / floor("floorBR_trackedRandomSelection", s), 2)
-            if strategy == "peakEwma":
-                cell += ", %s× C" % fmt(r[0] / floor("floorC_trackedSelectionTimed", s), 2)
-        elif k.startswith("pick"):
-            cell += " = %s× A" % fmt(r[0] / floor("floorA_atomicIndex", s), 2)
-            if strategy in RANDOM_ACCESS:
-                cell += ", %s× R" % fmt(r[0] / floor("floorR_randomIndex", s), 2)
-        cells.append(cell)
-        if k.startswith("floor0"):
-            cells += [""] * (len(sizes) - 1)
-            break
-    print("| %s | %s |" % (k, " | ".join(cells)))
-
-if t2:
-    print("\nthroughput with 2 threads ÷ throughput with 1 thread (2.00 = perfect scaling on the 2 cores)\n")
+def print_table(cell_of):
+    """One row per benchmark, one column per pool size; floor0 takes no pool, so it fills the first column only."""
     print("| benchmark | " + " | ".join("n=%d" % s for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for k in keys:
         cells = []
         for s in sizes:
-            a = t1.get((k, s)) or t1.get((k, 0))
-            b = t2.get((k, s)) or t2.get((k, 0))
-            cells.append(fmt(2 * a[0] / b[0], 2) if a and b else "-")
+            cells.append(cell_of(k, s))
             if k.startswith("floor0"):
                 cells += [""] * (len(sizes) - 1)
                 break
         print("| %s | %s |" % (k, " | ".join(cells)))
+
+
+def time_cell(k, s):
+    r = t1.get((k, s)) or t1.get((k, 0))
+    if r is None:
+        return "-"
+    cell = "%s ± %s (%s B)" % (fmt(r[0]), fmt(r[1]), fmt(r[2], 0))
+    strategy = k.split(" ", 1)[1] if " " in k else None
+    if k.startswith("selectSuccess"):
+        cell += " = %s× B" % fmt(r[0] / floor("floorB_trackedSelection", s), 2)
+        if strategy in RANDOM_ACCESS:
+            cell += ", %s× BR" % fmt(r[0] / floor("floorBR_trackedRandomSelection", s), 2)
+        if strategy == "peakEwma":
+            cell += ", %s× C" % fmt(r[0] / floor("floorC_trackedSelectionTimed", s), 2)
+    elif k.startswith("pick"):
+        cell += " = %s× A" % fmt(r[0] / floor("floorA_atomicIndex", s), 2)
+        if strategy in RANDOM_ACCESS:
+            cell += ", %s× R" % fmt(r[0] / floor("floorR_randomIndex", s), 2)
+    return cell
+
+
+def scaling_cell(k, s):
+    a = t1.get((k, s)) or t1.get((k, 0))
+    b = t2.get((k, s)) or t2.get((k, 0))
+    return fmt(2 * a[0] / b[0], 2) if a and b else "-"
+
+
+print("1 thread: ns/op ± error (B/op); ratios to the floors of the same run\n")
+print_table(time_cell)
+
+if t2:
+    print("\nthroughput with 2 threads ÷ throughput with 1 thread (2.00 = perfect scaling on the 2 cores)\n")
+    print_table(scaling_cell)
 
 print("\ntargets (1 thread): select -> success ÷ floor B")
 for strategy, bound in TARGET.items():
