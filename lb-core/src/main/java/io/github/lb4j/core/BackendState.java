@@ -187,6 +187,18 @@ final class BackendState extends BackendLatency {
         }
     }
 
+    /**
+     * Forgets the latency estimate: the backend competes as unmeasured (on calls in flight alone, see
+     * {@link PeakEwmaStrategy}) until its next call completes. For a backend returning from an ejection or a failed
+     * health check, whose estimate describes the failures that took it out (doubled per failure in a row, up to the
+     * decay window) rather than the backend that came back: kept, it would starve the returned backend for as long as
+     * the estimate takes to decay, a minute or more.
+     */
+    void forgetLatency() {
+        EWMA.setOpaque(this, 0.0);
+        FAILURE_RUN.setOpaque(this, 0);
+    }
+
     /** The estimate decayed toward zero for the time since the last sample, so an idle slow backend is retried. */
     double decayedEwma(long now, double tauNanos) {
         double e = ewma();

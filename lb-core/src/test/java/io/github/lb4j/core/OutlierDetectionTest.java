@@ -49,6 +49,26 @@ class OutlierDetectionTest {
     }
 
     @Test
+    void aBackendBackFromAnEjectionStartsWithoutItsFailuresLatencyEstimate() {
+        LoadBalancer lb = pool("a", "b", "c", "d").strategy(Strategy.peakEwma()).build();
+        for (int i = 0; i < 5; i++) {
+            Selection s = lb.select(RequestContext.pinnedTo("a:80"));
+            clock.advance(java.time.Duration.ofMillis(2));
+            s.failure(new IOException("refused"));
+        }
+        assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.EJECTED);
+        // Each failure in a row doubled the estimate: 2 ms counted as 4, then 8, 16, 32, 64 ms.
+        assertThat(stats(lb, "a").latencyEwmaNanos()).isGreaterThanOrEqualTo(60e6);
+
+        clock.advanceSeconds(30);
+        lb.select(RequestContext.pinnedTo("b:80")).success(); // a pick refreshes the pool: a's ejection ends
+        assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.HEALTHY);
+        // Unmeasured again: it competes on calls in flight until its first call completes, instead of being
+        // starved until a failures-made estimate decays.
+        assertThat(stats(lb, "a").latencyEwmaNanos()).isZero();
+    }
+
+    @Test
     void ejectedAfterFailuresInARowOutWhileEjectedBackAfterTheTimeRampsAndEjectedLongerTheSecondTime() {
         LoadBalancer lb = pool("a", "b", "c", "d").build();
 
