@@ -100,8 +100,9 @@ class ChaosTest extends ItSupport {
     }
 
     /**
-     * While ejected, a backend receives nothing new: only calls that were in flight when it was ejected, and calls
-     * that raced with its return, reach it (at most one per client thread each).
+     * While ejected, a backend receives nothing new: only calls that were in flight when it was ejected, calls that
+     * raced with the ejection, and a little slack for a loaded machine reach it (at most three per client thread),
+     * counted by the server's arrival times between the pool's instants of the two changes.
      */
     private static void assertNoTrafficWhileEjected(HealthLog log, String id) {
         HealthLog.Change ejected = null;
@@ -109,9 +110,15 @@ class ChaosTest extends ItSupport {
             if (c.to() == BackendHealth.EJECTED) {
                 ejected = c;
             } else if (ejected != null && c.from() == BackendHealth.EJECTED) {
-                assertThat(c.received() - ejected.received())
+                // Counted by arrival time between the pool's own instants of the two changes: the listener may
+                // run a few milliseconds after a return on a busy machine, and requests sent to the returned
+                // backend in that time are not traffic received while ejected. What may still arrive: calls in
+                // flight at the ejection and picks that raced it (one per client thread each), and on a loaded
+                // 2-core machine requests that sat in the client's or the kernel's buffers; one more per thread
+                // covers those. A backend that kept its share would receive hundreds in an ejection.
+                assertThat(log.receivedBetween(id, ejected.eventNanos(), c.eventNanos()))
                         .as("requests %s received while ejected (%s)", id, ejected.reason())
-                        .isLessThanOrEqualTo(2 * THREADS);
+                        .isLessThanOrEqualTo(3 * THREADS);
                 ejected = null;
             }
         }
@@ -142,17 +149,20 @@ class ChaosTest extends ItSupport {
         Duration toRecovery = null;
         for (int cycle = 0; cycle < SCALE; cycle++) {
             long ejectionsBefore = log.ejections("b");
+            long returnsBeforeCrash = log.returns("b");
             b.crash();
             Duration ejection = Waits.until("b to be ejected after its crash", PATIENCE,
                     () -> log.ejections("b") > ejectionsBefore);
             load.awaitCalls(load.mark(), 4000L, LOAD_PATIENCE); // b stays down: probed and ejected again
-            long returnsBefore = log.returns("b");
             int receivedBefore = b.requests.get();
             b.restart();
             Duration recovery = Waits.until("b to serve again after its restart", PATIENCE,
                     () -> HealthLog.health(pool, "b") == BackendHealth.HEALTHY
                             && b.requests.get() - receivedBefore >= 50);
-            assertThat(log.returns("b")).as("b came back after its restart").isGreaterThan(returnsBefore);
+            // Counted from the crash, not from the restart: while b is down its ejection can run out just before
+            // the restart (it returns, is probed, and would be ejected again), so its return may precede it.
+            assertThat(log.returns("b")).as("b came back after its crash and restart")
+                    .isGreaterThan(returnsBeforeCrash);
             toEjection = toEjection == null ? ejection : toEjection;
             toRecovery = toRecovery == null ? recovery : toRecovery;
             load.awaitCalls(load.mark(), 3000L, LOAD_PATIENCE);

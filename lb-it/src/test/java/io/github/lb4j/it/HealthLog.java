@@ -71,6 +71,15 @@ final class HealthLog implements LoadBalancerListener {
         }
     }
 
+    /**
+     * Requests {@code id}'s server received between two instants of the pool's clock (its default ticker is
+     * {@link System#nanoTime()}), read from the server's arrival times: unlike {@link Change#received()}, this does
+     * not depend on how late the listener ran after each change.
+     */
+    int receivedBetween(String id, long fromNanos, long toNanos) {
+        return servers.get(id).receivedBetween(fromNanos, toNanos);
+    }
+
     List<Change> of(String id) {
         return changes.stream().filter(c -> c.id.equals(id)).collect(Collectors.toList());
     }

@@ -82,6 +82,9 @@ final class LoopbackServer implements AutoCloseable {
 
     // What arrived.
     final AtomicInteger requests = new AtomicInteger();
+    /** When each request arrived ({@link System#nanoTime()}, the pools' default ticker), in arrival order. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivals =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
     final AtomicInteger accepted = new AtomicInteger();
@@ -200,7 +203,19 @@ final class LoopbackServer implements AutoCloseable {
         }
     }
 
+    /** Requests that arrived after {@code fromNanos} and before {@code toNanos} (System.nanoTime). */
+    int receivedBetween(long fromNanos, long toNanos) {
+        int n = 0;
+        for (long t : arrivals) {
+            if (t - fromNanos > 0 && toNanos - t > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void count(Recorded r) {
+        arrivals.add(System.nanoTime());
         requests.incrementAndGet();
         if ("GET".equals(r.method)) {
             gets.incrementAndGet();

@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>
  * python3 lb-benchmarks-peers/peers-table.py --csv peers-chart.csv
- * mvn -q -pl lb-simulator -am -Pdemo package exec:java -Ddemo.main=io.github.lb4j.simulator.BarChartCsv \
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Ddemo.main=io.github.lb4j.simulator.BarChartCsv \
  *     -Dexec.args="peers-chart.csv docs"
  * </pre>
  */

@@ -14,7 +14,7 @@ import java.util.Locale;
  * into a directory.
  *
  * <pre>
- * mvn -q -pl lb-simulator -am -Pdemo package exec:java \
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java \
  *     -Ddemo.main=io.github.lb4j.simulator.SimulatorReport -Dexec.args="docs"
  * </pre>
  */

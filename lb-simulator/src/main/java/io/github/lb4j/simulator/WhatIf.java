@@ -17,10 +17,10 @@ import java.util.Map;
  * virtual time, prints the table and writes a chart.
  *
  * <pre>
- * mvn -q -pl lb-simulator -am -Pdemo package exec:java -Dexec.args="--preset linkerd"
- * mvn -q -pl lb-simulator -am -Pdemo package exec:java \
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Ddemo.main=io.github.lb4j.simulator.WhatIf -Dexec.args="--preset linkerd"
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Ddemo.main=io.github.lb4j.simulator.WhatIf \
  *     -Dexec.args="--backend 10*normal(167,5) --backend normal(2000,5) --rate 1000 --duration 60 --timeout 1000"
- * mvn -q -pl lb-simulator -am -Pdemo package exec:java -Dexec.args="--csv observed.csv --rate 500"
+ * mvn -q -B -Pdemo -pl lb-examples -am package exec:java -Ddemo.main=io.github.lb4j.simulator.WhatIf -Dexec.args="--csv observed.csv --rate 500"
  * </pre>
  *
  * <p>Options:
