@@ -93,6 +93,11 @@ import org.slf4j.LoggerFactory;
  * {@code billing} pool, and its outcome is charged to the backend that redirected. Build clients that use this
  * interceptor with {@code followRedirects(false)} and follow redirects in the application where needed.
  *
+ * <p><b>OkHttp's own retries.</b> With {@code retryOnConnectionFailure(true)}, OkHttp's default, OkHttp resends a
+ * request whose pooled connection turns out dead, below every application interceptor and to the same backend, even
+ * when the server had already read it. Where a POST must arrive at most once, build the client with
+ * {@code retryOnConnectionFailure(false)}: this interceptor then decides every retry by the rules above.
+ *
  * <p>Thread-safety: immutable and thread-safe; share one instance between clients if you like (they then share
  * retry budgets).
  */
