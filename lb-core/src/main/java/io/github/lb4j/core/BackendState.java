@@ -189,10 +189,11 @@ final class BackendState extends BackendLatency {
 
     /**
      * Forgets the latency estimate: the backend competes as unmeasured (on calls in flight alone, see
-     * {@link PeakEwmaStrategy}) until its next call completes. For a backend returning from an ejection or a failed
-     * health check, whose estimate describes the failures that took it out (doubled per failure in a row, up to the
-     * decay window) rather than the backend that came back: kept, it would starve the returned backend for as long as
-     * the estimate takes to decay, a minute or more.
+     * {@link PeakEwmaStrategy}) until its next call completes, like a backend that just joined. For a backend back in
+     * rotation (an ejection ended, health checks passed, or it rejoined while draining), whose estimate describes the
+     * failures or the traffic of before it left (failures double it, up to the decay window) rather than the backend
+     * that came back: kept, it could starve the returned backend for as long as the estimate takes to decay, a
+     * minute or more.
      */
     void forgetLatency() {
         EWMA.setOpaque(this, 0.0);

@@ -429,6 +429,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
     /** Bookkeeping for a backend that just became healthy again. Must hold {@link #lock}. */
     private void comeBack(BackendState s, long now) {
         s.healthySinceNanos = now;
+        s.forgetLatency();
         if (slowStartNanos > 0) {
             s.rampStartNanos = now;
         }

@@ -222,7 +222,6 @@ final class PassiveHealth {
     private void probe(BackendState s, long now) {
         s.resetFailuresInARow();
         s.successRun = 0;
-        s.forgetLatency();
         CircuitBreaker cb = s.breaker;
         if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
             cb.transitionToHalfOpenState();

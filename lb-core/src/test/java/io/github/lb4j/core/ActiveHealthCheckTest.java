@@ -91,6 +91,28 @@ class ActiveHealthCheckTest {
     }
 
     @Test
+    void aBackendBackFromFailedChecksStartsWithoutItsOldLatencyEstimate() {
+        Script script = new Script(clock);
+        // Active checks alone (no passive outlier detection): the return path is the pool's, not passive health's.
+        LoadBalancer lb = pool(every10s(script).build(), "a", "b").strategy(Strategy.peakEwma())
+                .outlierDetection(OutlierDetection.disabled()).build();
+        clock.advanceSeconds(10);
+        Selection slow = lb.select(RequestContext.pinnedTo("a:80"));
+        clock.advance(Duration.ofMillis(900));
+        slow.success();
+        assertThat(stats(lb, "a").latencyEwmaNanos()).isEqualTo(900e6);
+
+        script.healthy.put("a", false);
+        clock.advanceSeconds(30);
+        assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.UNHEALTHY);
+        script.healthy.put("a", true);
+        clock.advanceSeconds(20);
+        assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.HEALTHY);
+        // Back in rotation unmeasured, like a new backend: the 900 ms of before it left say nothing about it now.
+        assertThat(stats(lb, "a").latencyEwmaNanos()).isZero();
+    }
+
+    @Test
     void trustedBackendsGoOutOnTheirFirstFailedCheck() {
         Script script = new Script(clock);
         script.healthy.put("b", false);
