@@ -71,7 +71,7 @@ public class HealthBenchmark {
 
     static void eject(LoadBalancer lb, Backend backend, int failures) {
         for (int i = 0; i < failures; i++) {
-            lb.select(RequestContext.pinnedTo(backend.id())).failure(new IOException("bench"));
+            lb.select(RequestContext.ofPinned(backend.id())).failure(new IOException("bench"));
         }
     }
 
@@ -141,7 +141,7 @@ public class HealthBenchmark {
                     .strategy(SelectBenchmark.strategy(strategy)).ticker(now::get).slowStart(Duration.ZERO)
                     .build();
             victim = lb.backends().get(size / 2);
-            pinned = RequestContext.pinnedTo(victim.id());
+            pinned = RequestContext.ofPinned(victim.id());
         }
 
         @TearDown(Level.Trial)

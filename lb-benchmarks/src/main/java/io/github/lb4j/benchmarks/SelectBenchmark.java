@@ -98,7 +98,7 @@ public class SelectBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             for (int i = 0; i < KEYS; i++) {
-                contexts[i] = RequestContext.withHashKey("user-" + i * 7919);
+                contexts[i] = RequestContext.ofHashKey("user-" + i * 7919);
             }
         }
 

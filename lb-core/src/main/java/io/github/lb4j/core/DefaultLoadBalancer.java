@@ -224,7 +224,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
             return chosen;
         }
         if (ctx.hasExclusions() && s.allExcluded(ctx)) {
-            ctx = ctx.hasHashKey() ? RequestContext.withHashKey(ctx.hashKey()) : RequestContext.empty();
+            ctx = ctx.hasHashKey() ? RequestContext.ofHashKey(ctx.hashKey()) : RequestContext.empty();
         }
         return picker.pick(ctx, now);
     }

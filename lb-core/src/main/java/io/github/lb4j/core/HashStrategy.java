@@ -2,7 +2,7 @@ package io.github.lb4j.core;
 
 /**
  * A consistent-hash {@link Strategy}: {@link Strategy#ringHash()}, {@link Strategy#maglev()} or
- * {@link Strategy#rendezvous()}. Requests with the same {@link RequestContext#withHashKey hash key} go to the same
+ * {@link Strategy#rendezvous()}. Requests with the same {@link RequestContext#ofHashKey hash key} go to the same
  * backend while it is available; when it is not, the key falls back deterministically to its next candidate.
  * Requests without a key go to a random backend.
  *

@@ -12,7 +12,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * // the same user lands on the same backend with ringHash(), maglev() or rendezvous()
- * try (Selection s = pool.select(RequestContext.withHashKey("user-42"))) { ... }
+ * try (Selection s = pool.select(RequestContext.ofHashKey("user-42"))) { ... }
  *
  * // a retry that avoids the backend that just failed
  * RequestContext retry = RequestContext.empty().excluding(List.of(failed.id()));
@@ -48,7 +48,7 @@ public final class RequestContext {
      * @return a context carrying the key
      * @throws NullPointerException if {@code hashKey} is null
      */
-    public static RequestContext withHashKey(String hashKey) {
+    public static RequestContext ofHashKey(String hashKey) {
         Objects.requireNonNull(hashKey, "hashKey");
         return new RequestContext(hashKey, Hashing.hash(hashKey), Set.of(), null);
     }
@@ -58,7 +58,7 @@ public final class RequestContext {
      * @return a context that picks only that backend; select fails if it is not available
      * @throws IllegalArgumentException if {@code backendId} is blank
      */
-    public static RequestContext pinnedTo(String backendId) {
+    public static RequestContext ofPinned(String backendId) {
         Objects.requireNonNull(backendId, "backendId");
         if (backendId.isBlank()) {
             // No backend has a blank id, so such a pin could only fail at select time, far from the mistake.
@@ -87,10 +87,14 @@ public final class RequestContext {
     }
 
     /**
+     * A copy that carries {@code hashKey} instead of this context's key, keeping its exclusions and pin. (The
+     * factory for a fresh context is {@link #ofHashKey(String)}: the two have different names so that neither can
+     * be called by mistake for the other.)
+     *
      * @param hashKey the key, not null
      * @return a copy with this hash key and the same exclusions
      */
-    public RequestContext withKey(String hashKey) {
+    public RequestContext withHashKey(String hashKey) {
         Objects.requireNonNull(hashKey, "hashKey");
         return new RequestContext(hashKey, Hashing.hash(hashKey), excluded, pinnedId);
     }

@@ -97,7 +97,7 @@ class ActiveHealthCheckTest {
         LoadBalancer lb = pool(every10s(script).build(), "a", "b").strategy(Strategy.peakEwma())
                 .outlierDetection(OutlierDetection.disabled()).build();
         clock.advanceSeconds(10);
-        Selection slow = lb.select(RequestContext.pinnedTo("a:80"));
+        Selection slow = lb.select(RequestContext.ofPinned("a:80"));
         clock.advance(Duration.ofMillis(900));
         slow.success();
         assertThat(stats(lb, "a").latencyEwmaNanos()).isEqualTo(900e6);

@@ -76,9 +76,9 @@ class BackendSourceTest {
         assertThat(pool.backends()).isEmpty();
 
         source.update(List.of(A, B));
-        Selection onA = pool.select(RequestContext.empty().pinnedTo(A.id()));
+        Selection onA = pool.select(RequestContext.ofPinned(A.id()));
         onA.success();
-        Selection inFlightOnB = pool.select(RequestContext.empty().pinnedTo(B.id()));
+        Selection inFlightOnB = pool.select(RequestContext.ofPinned(B.id()));
 
         assertThat(source.update(List.of(A.withWeight(5), C))).isTrue();
         assertThat(pool.backends()).containsExactly(A.withWeight(5), C);

@@ -132,12 +132,12 @@ class BadInputTest {
                 row("rendezvous.withBoundedLoad(100.5)", () -> Strategy.rendezvous().withBoundedLoad(100.5),
                         IllegalArgumentException.class, "balance factor", "100.5"),
                 // RequestContext
-                row("withHashKey(null)", () -> RequestContext.withHashKey(null), NullPointerException.class,
+                row("withHashKey(null)", () -> RequestContext.ofHashKey(null), NullPointerException.class,
                         "hashKey"),
-                row("withKey(null)", () -> RequestContext.empty().withKey(null), NullPointerException.class,
+                row("withHashKey(null)", () -> RequestContext.empty().withHashKey(null), NullPointerException.class,
                         "hashKey"),
-                row("pinnedTo(null)", () -> RequestContext.pinnedTo(null), NullPointerException.class, "backendId"),
-                row("pinnedTo(\" \")", () -> RequestContext.pinnedTo(" "), IllegalArgumentException.class,
+                row("ofPinned(null)", () -> RequestContext.ofPinned(null), NullPointerException.class, "backendId"),
+                row("ofPinned(\" \")", () -> RequestContext.ofPinned(" "), IllegalArgumentException.class,
                         "backendId", "' '"),
                 row("excluding(null)", () -> RequestContext.empty().excluding(null), NullPointerException.class,
                         "backendIds"),
@@ -210,7 +210,7 @@ class BadInputTest {
         assertThat(Strategy.ringHash().withBoundedLoad(1.0001).balanceFactor()).isEqualTo(1.0001);
         assertThat(Strategy.maglev().withBoundedLoad(HashStrategy.MAX_BALANCE_FACTOR).balanceFactor())
                 .isEqualTo(HashStrategy.MAX_BALANCE_FACTOR);
-        assertThat(RequestContext.withHashKey("").hashKey()).isEmpty();
+        assertThat(RequestContext.ofHashKey("").hashKey()).isEmpty();
         assertThat(RequestContext.empty().excluding(List.of()).excluded()).isEmpty();
     }
 }

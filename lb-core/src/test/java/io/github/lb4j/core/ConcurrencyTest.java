@@ -46,7 +46,7 @@ class ConcurrencyTest {
                 long n = 0;
                 while (!stop.get() || n < 20_000) {
                     Snapshot snap = lb.snapshot();
-                    RequestContext ctx = (n & 1) == 0 ? RequestContext.withHashKey("k" + (n % 97))
+                    RequestContext ctx = (n & 1) == 0 ? RequestContext.ofHashKey("k" + (n % 97))
                             : RequestContext.empty();
                     Selection s = lb.selectFrom(snap, ctx);
                     if (!contains(snap, s.backend())) {

@@ -91,7 +91,7 @@ class CoreFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void hashKeys(FuzzedDataProvider data) {
         String key = data.consumeString(200);
-        RequestContext ctx = RequestContext.withHashKey(key);
+        RequestContext ctx = RequestContext.ofHashKey(key);
         assertThat(ctx.hashKey()).isEqualTo(key);
         assertThat(ctx.toString()).as("the key may identify a user: never printed").contains("hashKey=set");
         List<String> excluded = new ArrayList<>();
@@ -143,7 +143,7 @@ class CoreFuzzTest {
             }
             try (LoadBalancer pool = LoadBalancer.builder("m").backends(members).strategy(strategy)
                     .random(new SplittableRandom(key.length())).build();
-                 Selection s = pool.select(RequestContext.withHashKey(key))) {
+                 Selection s = pool.select(RequestContext.ofHashKey(key))) {
                 assertThat(members).as(strategy.name()).contains(s.backend());
             }
         }

@@ -32,7 +32,7 @@ class DistributionTest {
         SplittableRandom keys = new SplittableRandom(99);
         boolean hashing = strategy instanceof HashStrategy;
         for (int i = 0; i < PICKS; i++) {
-            RequestContext ctx = hashing ? RequestContext.withHashKey("user-" + keys.nextLong())
+            RequestContext ctx = hashing ? RequestContext.ofHashKey("user-" + keys.nextLong())
                     : RequestContext.empty();
             try (Selection s = lb.select(ctx)) {
                 counts[backends.indexOf(s.backend())]++;

@@ -28,7 +28,7 @@ class HashStrategyTest {
         Map<String, String> out = new HashMap<>();
         for (int k = 0; k < keys; k++) {
             String key = "key-" + k;
-            try (Selection s = lb.select(RequestContext.withHashKey(key))) {
+            try (Selection s = lb.select(RequestContext.ofHashKey(key))) {
                 out.put(key, s.backend().id());
             }
         }
@@ -190,7 +190,7 @@ class HashStrategyTest {
     void fallbackIsDeterministicAndStable() {
         for (Strategy s : List.of(Strategy.ringHash(), Strategy.maglev(), Strategy.rendezvous())) {
             LoadBalancer lb = pool(s, backends(10));
-            RequestContext key = RequestContext.withHashKey("user-42");
+            RequestContext key = RequestContext.ofHashKey("user-42");
             String first;
             try (Selection sel = lb.select(key)) {
                 first = sel.backend().id();
@@ -218,7 +218,7 @@ class HashStrategyTest {
             List<Selection> held = new ArrayList<>();
             // 400 concurrent calls for one key: without the bound they would all land on one backend.
             for (int i = 0; i < 400; i++) {
-                held.add(lb.select(RequestContext.withHashKey("hot")));
+                held.add(lb.select(RequestContext.ofHashKey("hot")));
             }
             int max = lb.stats().stream().mapToInt(BackendStats::inFlight).max().orElseThrow();
             double mean = 400.0 / n;
@@ -232,8 +232,8 @@ class HashStrategyTest {
             List<Selection> h1 = new ArrayList<>();
             List<Selection> h2 = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                Selection a = lb.select(RequestContext.withHashKey("hot"));
-                Selection b = again.select(RequestContext.withHashKey("hot"));
+                Selection a = lb.select(RequestContext.ofHashKey("hot"));
+                Selection b = again.select(RequestContext.ofHashKey("hot"));
                 order1.add(a.backend().id());
                 order2.add(b.backend().id());
                 h1.add(a);
@@ -270,7 +270,7 @@ class HashStrategyTest {
         SplittableRandom r = new SplittableRandom(1);
         LoadBalancer lb = pool(Strategy.ringHash(), backends(5));
         for (int i = 0; i < 10_000; i++) {
-            try (Selection s = lb.select(RequestContext.withHashKey(Long.toHexString(r.nextLong())))) {
+            try (Selection s = lb.select(RequestContext.ofHashKey(Long.toHexString(r.nextLong())))) {
                 s.success();
             }
         }

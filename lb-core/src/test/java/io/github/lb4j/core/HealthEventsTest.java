@@ -24,8 +24,8 @@ class HealthEventsTest {
         try (HealthFixtures.LogCapture logs = new HealthFixtures.LogCapture()) {
             LoadBalancer lb = LoadBalancer.builder("ev").backends(backends("a", "b", "c")).ticker(clock)
                     .random(new SplittableRandom(2)).slowStart(Duration.ZERO).listener(events).build();
-            List<Selection> late = List.of(lb.select(RequestContext.pinnedTo("a:80")),
-                    lb.select(RequestContext.pinnedTo("a:80")));
+            List<Selection> late = List.of(lb.select(RequestContext.ofPinned("a:80")),
+                    lb.select(RequestContext.ofPinned("a:80")));
             fail(lb, "a", 5);
             // Failures completing after the ejection change nothing more.
             late.forEach(s -> s.failure(new java.io.IOException("late")));

@@ -99,7 +99,7 @@ class LoadBalancerTest {
     @Test
     void noBackendMessageCountsDraining() {
         LoadBalancer lb = LoadBalancer.builder("orders").backends(List.of(A, B)).build();
-        Selection a = lb.select(RequestContext.pinnedTo(A.id()));
+        Selection a = lb.select(RequestContext.ofPinned(A.id()));
         lb.updateBackends(List.of());
         assertThatThrownBy(lb::select).isInstanceOf(NoBackendAvailableException.class)
                 .hasMessage("pool 'orders': no backend available (0 of 1; 1 draining)")
@@ -116,7 +116,7 @@ class LoadBalancerTest {
         for (int i = 0; i < 10; i++) {
             lb.select().success();
         }
-        Selection held = lb.select(RequestContext.pinnedTo(A.id()));
+        Selection held = lb.select(RequestContext.ofPinned(A.id()));
         long before = statsById(lb).get(A.id()).requests();
         lb.updateBackends(List.of(A.withWeight(4), C));
         BackendStats a = statsById(lb).get(A.id());
@@ -153,7 +153,7 @@ class LoadBalancerTest {
     @Test
     void drainingBackendRejoinsWithItsState() {
         LoadBalancer lb = LoadBalancer.builder("p").backends(List.of(A, B)).build();
-        Selection held = lb.select(RequestContext.pinnedTo(B.id()));
+        Selection held = lb.select(RequestContext.ofPinned(B.id()));
         lb.updateBackends(List.of(A));
         lb.updateBackends(List.of(A, B));
         BackendStats b = statsById(lb).get(B.id());
@@ -168,7 +168,7 @@ class LoadBalancerTest {
         for (Strategy strategy : StrategyCases.all()) {
             LoadBalancer lb = LoadBalancer.builder("p").backends(List.of(A, B, C)).strategy(strategy)
                     .random(new SplittableRandom(1)).build();
-            RequestContext ctx = RequestContext.withHashKey("k").excluding(List.of(A.id(), B.id()));
+            RequestContext ctx = RequestContext.ofHashKey("k").excluding(List.of(A.id(), B.id()));
             for (int i = 0; i < 50; i++) {
                 try (Selection s = lb.select(ctx)) {
                     assertThat(s.backend()).as(strategy.name()).isEqualTo(C);
@@ -184,10 +184,10 @@ class LoadBalancerTest {
     @Test
     void pinnedPicksThatBackendOrFails() {
         LoadBalancer lb = LoadBalancer.builder("p").backends(List.of(A, B)).build();
-        try (Selection s = lb.select(RequestContext.pinnedTo(B.id()))) {
+        try (Selection s = lb.select(RequestContext.ofPinned(B.id()))) {
             assertThat(s.backend()).isEqualTo(B);
         }
-        assertThatThrownBy(() -> lb.select(RequestContext.pinnedTo("nope:1")))
+        assertThatThrownBy(() -> lb.select(RequestContext.ofPinned("nope:1")))
                 .isInstanceOf(NoBackendAvailableException.class)
                 .hasMessageContaining("pinned backend 'nope:1' is not available");
     }

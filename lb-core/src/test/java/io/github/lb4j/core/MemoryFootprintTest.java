@@ -96,7 +96,7 @@ class MemoryFootprintTest {
             warmUp(pool);
             touchEveryBackend(pool, members);
             for (Backend b : members) {
-                RequestContext pin = RequestContext.pinnedTo(b.id());
+                RequestContext pin = RequestContext.ofPinned(b.id());
                 for (int i = 0; i < OutlierDetection.DEFAULT_SLIDING_WINDOW_SIZE; i++) {
                     try (Selection s = pool.select(pin)) {
                         s.success();
@@ -137,7 +137,7 @@ class MemoryFootprintTest {
     /** Picks and completes (success, ignore, close) so that lazily created state exists before measuring. */
     private static void warmUp(LoadBalancer pool) {
         for (int i = 0; i < 1000; i++) {
-            try (Selection s = pool.select(RequestContext.withHashKey("warm-" + i))) {
+            try (Selection s = pool.select(RequestContext.ofHashKey("warm-" + i))) {
                 switch (i % 3) {
                     case 0: s.success(); break;
                     case 1: s.ignore(); break;
@@ -153,7 +153,7 @@ class MemoryFootprintTest {
      */
     private static void touchEveryBackend(LoadBalancer pool, List<Backend> members) {
         for (Backend b : members) {
-            RequestContext pin = RequestContext.pinnedTo(b.id());
+            RequestContext pin = RequestContext.ofPinned(b.id());
             try (Selection s = pool.select(pin)) {
                 s.failure(FAILURE);
             }
@@ -196,7 +196,7 @@ class MemoryFootprintTest {
                 for (int i = 0; i < keys; i++) {
                     key.setLength(8);
                     key.append(i * 0x9E3779B97F4A7C15L);
-                    try (Selection s = pool.select(RequestContext.withHashKey(key.toString()))) {
+                    try (Selection s = pool.select(RequestContext.ofHashKey(key.toString()))) {
                         // No failures here: they would eject backends, a change of health, not of keys.
                         if ((i & 3) == 0) {
                             s.ignore();

@@ -24,13 +24,13 @@ class OutlierDetectionTest {
 
     static void fail(LoadBalancer lb, String host, int times) {
         for (int i = 0; i < times; i++) {
-            lb.select(RequestContext.pinnedTo(host + ":80")).failure(new IOException("boom"));
+            lb.select(RequestContext.ofPinned(host + ":80")).failure(new IOException("boom"));
         }
     }
 
     static void succeed(LoadBalancer lb, String host, int times) {
         for (int i = 0; i < times; i++) {
-            lb.select(RequestContext.pinnedTo(host + ":80")).success();
+            lb.select(RequestContext.ofPinned(host + ":80")).success();
         }
     }
 
@@ -52,7 +52,7 @@ class OutlierDetectionTest {
     void aBackendBackFromAnEjectionStartsWithoutItsFailuresLatencyEstimate() {
         LoadBalancer lb = pool("a", "b", "c", "d").strategy(Strategy.peakEwma()).build();
         for (int i = 0; i < 5; i++) {
-            Selection s = lb.select(RequestContext.pinnedTo("a:80"));
+            Selection s = lb.select(RequestContext.ofPinned("a:80"));
             clock.advance(java.time.Duration.ofMillis(2));
             s.failure(new IOException("refused"));
         }
@@ -61,7 +61,7 @@ class OutlierDetectionTest {
         assertThat(stats(lb, "a").latencyEwmaNanos()).isGreaterThanOrEqualTo(60e6);
 
         clock.advanceSeconds(30);
-        lb.select(RequestContext.pinnedTo("b:80")).success(); // a pick refreshes the pool: a's ejection ends
+        lb.select(RequestContext.ofPinned("b:80")).success(); // a pick refreshes the pool: a's ejection ends
         assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.HEALTHY);
         // Unmeasured again: it competes on calls in flight until its first call completes, instead of being
         // starved until a failures-made estimate decays.
@@ -83,7 +83,7 @@ class OutlierDetectionTest {
         // Nothing while ejected, not even a pinned request.
         clock.advanceSeconds(29);
         assertThat(picks(lb, 300)).containsOnlyKeys("b", "c", "d");
-        assertThatThrownBy(() -> lb.select(RequestContext.pinnedTo("a:80")))
+        assertThatThrownBy(() -> lb.select(RequestContext.ofPinned("a:80")))
                 .isInstanceOf(NoBackendAvailableException.class).hasMessageContaining("1 ejected");
 
         // Back after exactly the ejection time, at 10% of its weight: 1 turn in a cycle of 31.
@@ -175,8 +175,8 @@ class OutlierDetectionTest {
         succeed(lb, "a", 1);
         fail(lb, "a", 4);
         for (int i = 0; i < 20; i++) {
-            lb.select(RequestContext.pinnedTo("a:80")).ignore();
-            lb.select(RequestContext.pinnedTo("a:80")).close();
+            lb.select(RequestContext.ofPinned("a:80")).ignore();
+            lb.select(RequestContext.ofPinned("a:80")).close();
         }
         assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.HEALTHY);
         fail(lb, "a", 1);
@@ -265,7 +265,7 @@ class OutlierDetectionTest {
         LoadBalancer lb = pool("a", "b").build();
         List<Selection> held = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            held.add(lb.select(RequestContext.pinnedTo("a:80")));
+            held.add(lb.select(RequestContext.ofPinned("a:80")));
         }
         lb.updateBackends(backends("b"));
         held.forEach(s -> s.failure(new IOException("x")));

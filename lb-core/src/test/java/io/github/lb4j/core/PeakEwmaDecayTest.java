@@ -17,15 +17,15 @@ class PeakEwmaDecayTest {
         FakeTicker ticker = new FakeTicker();
         LoadBalancer lb = LoadBalancer.builder("decay").backends(List.of(FAST, SLOW)).strategy(Strategy.peakEwma())
                 .ticker(ticker).random(new SplittableRandom(7)).build();
-        Selection slow = lb.select(RequestContext.pinnedTo(SLOW.id()));
+        Selection slow = lb.select(RequestContext.ofPinned(SLOW.id()));
         ticker.advanceMillis(1000);
         slow.failure(new RuntimeException("timeout")); // slow's estimate: 1 s
-        Selection fast = lb.select(RequestContext.pinnedTo(FAST.id()));
+        Selection fast = lb.select(RequestContext.ofPinned(FAST.id()));
         ticker.advanceMillis(10);
         fast.success(); // fast's estimate: 10 ms
 
         // One call to the slow backend hangs; fast keeps answering in 10 ms every 100 ms for 60 s (6 decay windows).
-        Selection hanging = lb.select(RequestContext.pinnedTo(SLOW.id()));
+        Selection hanging = lb.select(RequestContext.ofPinned(SLOW.id()));
         for (int i = 0; i < 600; i++) {
             ticker.advanceMillis(90);
             Selection s = lb.select();

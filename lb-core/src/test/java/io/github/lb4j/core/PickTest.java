@@ -92,11 +92,11 @@ class PickTest {
 
     @Test
     void everyStrategyPicksWhatSelectWouldForTheSameContexts() {
-        List<RequestContext> contexts = List.of(RequestContext.empty(), RequestContext.withHashKey("user-42"),
-                RequestContext.withHashKey("user-7").excluding(List.of(A.id())),
+        List<RequestContext> contexts = List.of(RequestContext.empty(), RequestContext.ofHashKey("user-42"),
+                RequestContext.ofHashKey("user-7").excluding(List.of(A.id())),
                 RequestContext.empty().excluding(List.of(A.id(), B.id())),
                 // Excluding everything waives the exclusion, as in select.
-                RequestContext.withHashKey("k").excluding(List.of(A.id(), B.id(), C.id())));
+                RequestContext.ofHashKey("k").excluding(List.of(A.id(), B.id(), C.id())));
         for (Strategy strategy : StrategyCases.all()) {
             for (RequestContext ctx : contexts) {
                 LoadBalancer bySelect = pool(strategy, List.of(A, B, C), new ManualClock());
@@ -113,16 +113,16 @@ class PickTest {
     void hashKeysExclusionsAndPinsAreHonoured() {
         for (Strategy strategy : StrategyCases.all()) {
             LoadBalancer lb = pool(strategy, List.of(A, B, C), new ManualClock());
-            RequestContext excluding = RequestContext.withHashKey("k").excluding(List.of(A.id(), B.id()));
-            RequestContext pinned = RequestContext.pinnedTo(B.id());
+            RequestContext excluding = RequestContext.ofHashKey("k").excluding(List.of(A.id(), B.id()));
+            RequestContext pinned = RequestContext.ofPinned(B.id());
             for (int i = 0; i < 30; i++) {
                 assertThat(lb.pick(excluding)).as(strategy.name()).isEqualTo(C);
                 assertThat(lb.pick(pinned)).as(strategy.name()).isEqualTo(B);
             }
             if (strategy instanceof HashStrategy) {
-                Backend first = lb.pick(RequestContext.withHashKey("user-1"));
+                Backend first = lb.pick(RequestContext.ofHashKey("user-1"));
                 for (int i = 0; i < 30; i++) {
-                    assertThat(lb.pick(RequestContext.withHashKey("user-1"))).as(strategy.name()).isEqualTo(first);
+                    assertThat(lb.pick(RequestContext.ofHashKey("user-1"))).as(strategy.name()).isEqualTo(first);
                 }
             }
         }
@@ -132,10 +132,10 @@ class PickTest {
     void pickCountsNothing() {
         for (Strategy strategy : StrategyCases.all()) {
             LoadBalancer lb = pool(strategy, List.of(A, B, C), new ManualClock());
-            Selection held = lb.select(RequestContext.pinnedTo(A.id()));
+            Selection held = lb.select(RequestContext.ofPinned(A.id()));
             for (int i = 0; i < 100; i++) {
                 lb.pick();
-                lb.pick(RequestContext.withHashKey("user-" + i));
+                lb.pick(RequestContext.ofHashKey("user-" + i));
             }
             assertThat(lb.stats()).as(strategy.name()).allSatisfy(s -> {
                 // Only the held selection counts, in flight and as a request.
@@ -191,19 +191,19 @@ class PickTest {
                 .outlierDetection(OutlierDetection.builder().maxEjectionPercent(100).build()).build();
         fail(backups, "a", 5);
         assertThat(viaPick(backups, RequestContext.empty(), 10)).containsOnly("z:80");
-        assertThatThrownBy(() -> backups.pick(RequestContext.pinnedTo("a:80")))
+        assertThatThrownBy(() -> backups.pick(RequestContext.ofPinned("a:80")))
                 .isInstanceOf(NoBackendAvailableException.class).hasMessageContaining("1 ejected");
     }
 
     @Test
     void drainingBackendsAreTreatedAsInSelect() {
         LoadBalancer lb = pool(Strategy.roundRobin(), List.of(A, B, C), new ManualClock());
-        Selection held = lb.select(RequestContext.pinnedTo(B.id()));
+        Selection held = lb.select(RequestContext.ofPinned(B.id()));
         lb.updateBackends(List.of(A, C));
         assertThat(viaPick(lb, RequestContext.empty(), 30)).containsOnly(A.id(), C.id());
         assertThat(LoadBalancerTest.statsById(lb).get(B.id()).health()).isEqualTo(BackendHealth.DRAINING);
-        assertThat(thrown(() -> lb.pick(RequestContext.pinnedTo(B.id()))))
-                .isEqualTo(thrown(() -> lb.select(RequestContext.pinnedTo(B.id()))))
+        assertThat(thrown(() -> lb.pick(RequestContext.ofPinned(B.id()))))
+                .isEqualTo(thrown(() -> lb.select(RequestContext.ofPinned(B.id()))))
                 .isEqualTo("NoBackendAvailableException: pool 'pick': pinned backend '10.0.0.2:8080' is not available (2 of 3; 1 draining)");
         lb.updateBackends(List.of());
         assertThat(thrown(lb::pick)).isEqualTo(thrown(lb::select))
@@ -231,7 +231,7 @@ class PickTest {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Backend> backends = backends("a", "b", "c", "d", "e", "f", "g", "h");
-        RequestContext keyed = RequestContext.withHashKey("user-42");
+        RequestContext keyed = RequestContext.ofHashKey("user-42");
         for (Strategy strategy : List.of(Strategy.roundRobin(), Strategy.random(), Strategy.maglev(),
                 Strategy.ringHash())) {
             LoadBalancer lb = LoadBalancer.builder("alloc").backends(backends).strategy(strategy).build();

@@ -60,7 +60,7 @@ class ResourceReleaseTest {
             }
         }
         for (LoadBalancer pool : pools) {
-            try (Selection s = pool.select(RequestContext.withHashKey("k"))) {
+            try (Selection s = pool.select(RequestContext.ofHashKey("k"))) {
                 s.success();
             }
         }

@@ -111,7 +111,7 @@ class SlowStartTest {
             assertThat(weights(ramped)).as(s.name()).containsExactly(1, 1, 1);
             assertThat(((DefaultLoadBalancer) ramped).snapshot().hasDeadline).isFalse();
             for (int k = 0; k < 500; k++) {
-                RequestContext ctx = RequestContext.withHashKey("key-" + k);
+                RequestContext ctx = RequestContext.ofHashKey("key-" + k);
                 assertThat(ramped.select(ctx).backend()).isEqualTo(plain.select(ctx).backend());
             }
         }

@@ -240,13 +240,13 @@ class StressTest {
             return RequestContext.empty();
         }
         if (r < 80) {
-            return RequestContext.withHashKey("user-" + rnd.nextInt(10_000));
+            return RequestContext.ofHashKey("user-" + rnd.nextInt(10_000));
         }
         if (r < 95) {
-            return RequestContext.withHashKey("k" + rnd.nextInt(100))
+            return RequestContext.ofHashKey("k" + rnd.nextInt(100))
                     .excluding(List.of("10.2.0." + rnd.nextInt(UNIVERSE) + ":8080"));
         }
-        return RequestContext.pinnedTo("10.2.0." + rnd.nextInt(UNIVERSE) + ":8080");
+        return RequestContext.ofPinned("10.2.0." + rnd.nextInt(UNIVERSE) + ":8080");
     }
 
     /** One outcome, sometimes two (only the first may count), sometimes from another thread. */

@@ -36,7 +36,7 @@ class TwoChoicesTest {
         List<Selection> held = new ArrayList<>();
         LoadBalancer lb = LoadBalancer.builder("d").backends(List.of(A, B)).strategy(Strategy.leastRequests())
                 .random(stuck).build();
-        held.add(lb.select(RequestContext.pinnedTo(A.id())));
+        held.add(lb.select(RequestContext.ofPinned(A.id())));
         // A carries one call: a distinct comparison must choose B every time.
         for (int i = 0; i < 10; i++) {
             try (Selection s = lb.select()) {
@@ -47,7 +47,7 @@ class TwoChoicesTest {
         // Weighted pools too.
         LoadBalancer weighted = LoadBalancer.builder("w").backends(List.of(A.withWeight(5), B))
                 .strategy(Strategy.leastRequests()).random(stuck).build();
-        Selection busy = weighted.select(RequestContext.pinnedTo(A.id()));
+        Selection busy = weighted.select(RequestContext.ofPinned(A.id()));
         try (Selection s = weighted.select()) {
             assertThat(s.backend().id()).isEqualTo(B.id());
         }
@@ -60,7 +60,7 @@ class TwoChoicesTest {
                 .random(new SplittableRandom(1)).build();
         List<Selection> held = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            held.add(lb.select(RequestContext.pinnedTo(A.id())));
+            held.add(lb.select(RequestContext.ofPinned(A.id())));
         }
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 3000; i++) {
@@ -142,7 +142,7 @@ class TwoChoicesTest {
                 .outlierDetection(OutlierDetection.disabled()).slowStart(java.time.Duration.ZERO)
                 .ticker(ticker).random(new SplittableRandom(6)).build();
         run(lb, ticker, 3000, Map.of("a", 10L, "b", 10L, "c", 10L));
-        try (Selection s = lb.select(RequestContext.pinnedTo(B.id()))) {
+        try (Selection s = lb.select(RequestContext.ofPinned(B.id()))) {
             ticker.advanceMillis(10);
             s.failure(new java.io.IOException("reset"));
         }

@@ -80,7 +80,7 @@ class DnsmasqDiscoveryTest {
         pool = LoadBalancer.builder("web").source(source).build();
         awaitIds("127.0.0.11:8080", "127.0.0.12:8080");
 
-        Selection inFlight = pool.select(RequestContext.empty().pinnedTo("127.0.0.12:8080"));
+        Selection inFlight = pool.select(RequestContext.ofPinned("127.0.0.12:8080"));
         long changed = System.nanoTime();
         dnsmasq.hosts(List.of("127.0.0.11 web.lb4j.test", "127.0.0.13 web.lb4j.test"));
         // No refresh(): the source must re-resolve on its own when the 1 s TTL runs out.
@@ -138,7 +138,7 @@ class DnsmasqDiscoveryTest {
                 Backend.of("127.0.0.32", 8082).withWeight(1).withMetadata("dns.target", "b.lb4j.test"),
                 Backend.of("127.0.0.39", 9090).withWeight(3).withMetadata("dns.target", "spare.lb4j.test")
                         .asBackup());
-        pool.select(RequestContext.empty().pinnedTo("127.0.0.31:8081")).success();
+        pool.select(RequestContext.ofPinned("127.0.0.31:8081")).success();
 
         // Weights and tiers change: SRV lines live in dnsmasq's config, so it restarts on the same port.
         dnsmasq.srv(List.of(service + ",a.lb4j.test,8081,10,1", service + ",b.lb4j.test,8082,10,9",

@@ -250,7 +250,7 @@ class LogSecretsTest extends ItSupport {
         for (int i = 0; i < 3; i++) {
             call(client, request("dead", i));
         }
-        call(client, request("orders", 1).newBuilder().tag(RequestContext.class, RequestContext.pinnedTo("hole"))
+        call(client, request("orders", 1).newBuilder().tag(RequestContext.class, RequestContext.ofPinned("hole"))
                 .build());
         call(client, request("orders", 2).newBuilder().url("http://orders:8443/users/" + PATH + "?token=" + QUERY)
                 .build());

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *         .build();
  * try (Response response = client.newCall(new Request.Builder()
  *         .url("http://orders/api/items/7")
- *         .tag(RequestContext.class, RequestContext.withHashKey("user-42"))   // optional: a sticky key
+ *         .tag(RequestContext.class, RequestContext.ofHashKey("user-42"))   // optional: a sticky key
  *         .build()).execute()) {
  *     ...
  * }
@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * non-default port fails with an {@link IOException}: the port would be silently replaced otherwise.
  *
  * <p><b>Hash keys.</b> A {@link RequestContext} tag on the request wins (a hash key, or
- * {@link RequestContext#pinnedTo(String)} to pin one backend; pinned requests are never retried elsewhere); otherwise
+ * {@link RequestContext#ofPinned(String)} to pin one backend; pinned requests are never retried elsewhere); otherwise
  * the route's hash-key source (header, cookie, query parameter or function), if any.
  *
  * <p><b>Outcomes.</b> An attempt that throws an {@link IOException}, or whose response the route classifies as a
@@ -273,7 +273,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
         if (route.hashKey != null) {
             String key = route.hashKey.apply(request);
             if (key != null) {
-                return RequestContext.withHashKey(key);
+                return RequestContext.ofHashKey(key);
             }
         }
         return RequestContext.empty();

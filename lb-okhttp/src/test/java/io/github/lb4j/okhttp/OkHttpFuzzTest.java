@@ -95,7 +95,7 @@ class OkHttpFuzzTest {
         }
         Backend backend = BACKENDS.get((flags >> 1) & 3);
         Request request = new Request.Builder().url(url)
-                .tag(RequestContext.class, RequestContext.pinnedTo(backend.id())).build();
+                .tag(RequestContext.class, RequestContext.ofPinned(backend.id())).build();
         String host = url.host();
         String route = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         FakeChain chain = new FakeChain(request);
@@ -201,7 +201,7 @@ class OkHttpFuzzTest {
         Backend second = sendThrough(request.newBuilder().build());
         if (key != null) { // without a key a ring-hash pool picks at random
             assertThat(second).as("same request, same backend (key %s)", key).isEqualTo(first);
-            try (Selection s = HASH_POOL.select(RequestContext.withHashKey(key))) {
+            try (Selection s = HASH_POOL.select(RequestContext.ofHashKey(key))) {
                 assertThat(first).isEqualTo(s.backend());
             }
         }

@@ -201,7 +201,7 @@ class RetryTest extends LbTestSupport {
         OkHttpClient client = client(lb().route(route("orders", orders).build()).build());
 
         Request pinned = new Request.Builder().url("http://orders/")
-                .tag(RequestContext.class, RequestContext.pinnedTo("refusing")).build();
+                .tag(RequestContext.class, RequestContext.ofPinned("refusing")).build();
         assertThatThrownBy(() -> execute(client, pinned)).isInstanceOf(ConnectException.class);
         assertThat(good.requests.get()).isZero();
     }

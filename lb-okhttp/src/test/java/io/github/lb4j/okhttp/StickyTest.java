@@ -38,7 +38,7 @@ class StickyTest extends LbTestSupport {
 
     /** Where the pool maps a key (a select closed without outcome). */
     private String backendFor(String key) {
-        try (Selection s = orders.select(RequestContext.withHashKey(key))) {
+        try (Selection s = orders.select(RequestContext.ofHashKey(key))) {
             return s.backend().id();
         }
     }
@@ -102,12 +102,12 @@ class StickyTest extends LbTestSupport {
         }
 
         Request overridden = new Request.Builder().url("http://orders/").header("X-User", "user-1")
-                .tag(RequestContext.class, RequestContext.withHashKey(other)).build();
+                .tag(RequestContext.class, RequestContext.ofHashKey(other)).build();
         assertThat(call(client, overridden)).isEqualTo(backendFor(other));
 
         for (int i = 0; i < 5; i++) {
             Request pinned = new Request.Builder().url("http://orders/").header("X-User", "user-1")
-                    .tag(RequestContext.class, RequestContext.pinnedTo("s3")).build();
+                    .tag(RequestContext.class, RequestContext.ofPinned("s3")).build();
             assertThat(call(client, pinned)).isEqualTo("s3");
         }
     }

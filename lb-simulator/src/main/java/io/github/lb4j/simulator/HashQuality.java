@@ -108,7 +108,7 @@ public final class HashQuality {
         }
         int[] out = new int[keys];
         for (int k = 0; k < keys; k++) {
-            try (Selection s = lb.select(RequestContext.withHashKey("key-" + k))) {
+            try (Selection s = lb.select(RequestContext.ofHashKey("key-" + k))) {
                 out[k] = index.get(s.backend().id());
             }
         }
@@ -270,7 +270,7 @@ public final class HashQuality {
             }
             boolean hot = r.nextDouble() < hotShare;
             String key = hot ? "hot" : "key-" + r.nextInt(10_000);
-            RequestContext ctx = RequestContext.withHashKey(key);
+            RequestContext ctx = RequestContext.ofHashKey(key);
             Selection s = lb.select(ctx);
             int i = index.get(s.backend().id());
             inFlight[i]++;
@@ -318,7 +318,7 @@ public final class HashQuality {
     private static String[] ids(LoadBalancer lb, int keys) {
         String[] out = new String[keys];
         for (int k = 0; k < keys; k++) {
-            try (Selection s = lb.select(RequestContext.withHashKey("key-" + k))) {
+            try (Selection s = lb.select(RequestContext.ofHashKey("key-" + k))) {
                 out[k] = s.backend().id();
             }
         }

@@ -70,7 +70,7 @@ public final class WeightedQuality {
         int longest = 0;
         for (int k = 0; k < picks; k++) {
             clock.now += 1_000_000L;
-            RequestContext ctx = hash ? RequestContext.withHashKey("key-" + k) : RequestContext.empty();
+            RequestContext ctx = hash ? RequestContext.ofHashKey("key-" + k) : RequestContext.empty();
             Selection s = lb.select(ctx);
             clock.now += 1_000_000L; // every call takes 1 ms: equal latency, so weights alone should decide
             s.success();

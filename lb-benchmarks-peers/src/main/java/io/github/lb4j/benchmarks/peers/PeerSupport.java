@@ -58,7 +58,7 @@ final class PeerSupport {
     static RequestContext[] contexts() {
         RequestContext[] c = new RequestContext[KEYS];
         for (int i = 0; i < KEYS; i++) {
-            c[i] = RequestContext.withHashKey(key(i));
+            c[i] = RequestContext.ofHashKey(key(i));
         }
         return c;
     }
