@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.lb4j.core.testing.JazzerPlatform;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.condition.DisabledIf;
  * invalid value. Anything else (or an accepted value that breaks a {@link Backend} invariant, or a pick outside
  * the pool) fails the test.
  */
-@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
+@DisabledIf(value = "io.github.lb4j.core.testing.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class CoreFuzzTest {
 
     /** The strategies, each over one fixed pool, built once: fuzzing runs millions of inputs. */

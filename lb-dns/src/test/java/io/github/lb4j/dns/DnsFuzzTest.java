@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import io.github.lb4j.core.JazzerPlatform;
+import io.github.lb4j.core.testing.JazzerPlatform;
 import org.junit.jupiter.api.condition.DisabledIf;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -56,7 +56,7 @@ import org.xbill.DNS.Type;
  * <p>Under {@code mvn verify} each runs over its seeds in
  * {@code src/test/resources/io/github/lb4j/dns/DnsFuzzTestInputs/<method>/}; see docs/RELIABILITY.md to fuzz.
  */
-@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
+@DisabledIf(value = "io.github.lb4j.core.testing.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class DnsFuzzTest {
 
     static final String HOST = "web.fuzz.test.";

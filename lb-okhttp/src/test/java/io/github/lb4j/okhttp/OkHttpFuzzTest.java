@@ -23,7 +23,7 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import io.github.lb4j.core.JazzerPlatform;
+import io.github.lb4j.core.testing.JazzerPlatform;
 import org.junit.jupiter.api.condition.DisabledIf;
 
 /**
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.condition.DisabledIf;
  * {@code src/test/resources/io/github/lb4j/okhttp/OkHttpFuzzTestInputs/<method>/} are readable; the first byte is a
  * set of flags, the rest is split at the first newline into two fields. See docs/RELIABILITY.md to fuzz.
  */
-@DisabledIf(value = "io.github.lb4j.core.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
+@DisabledIf(value = "io.github.lb4j.core.testing.JazzerPlatform#unsupported", disabledReason = JazzerPlatform.REASON)
 class OkHttpFuzzTest {
 
     private static final List<Backend> BACKENDS = List.of(Backend.of("127.0.0.1", 8080), Backend.of("::1", 443),

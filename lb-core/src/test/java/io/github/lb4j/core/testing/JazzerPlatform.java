@@ -1,11 +1,14 @@
-package io.github.lb4j.core;
+package io.github.lb4j.core.testing;
 
 import java.util.Locale;
 
 /**
  * Whether Jazzer can run here: it ships native code for Linux and macOS on x86_64 and aarch64, and Windows on x86_64.
- * The fuzz tests of every module name {@code io.github.lb4j.core.JazzerPlatform#unsupported} in their
+ * The fuzz tests of every module name {@code io.github.lb4j.core.testing.JazzerPlatform#unsupported} in their
  * {@code @DisabledIf}, so they are skipped with a reason elsewhere instead of failing to load Jazzer.
+ *
+ * <p>It sits in a package of its own because other modules compile their tests against lb-core as a named module,
+ * which owns {@code io.github.lb4j.core}: a test-jar class in that package would be invisible to them.
  */
 public final class JazzerPlatform {
 
