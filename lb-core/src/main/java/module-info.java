@@ -15,6 +15,13 @@ module io.github.lb4j.core {
     exports io.github.lb4j.core.internal to
             io.github.lb4j.http,
             io.github.lb4j.okhttp,
+            io.github.lb4j.jdkhttp,
+            io.github.lb4j.httpclient5,
+            io.github.lb4j.spring,
             io.github.lb4j.dns,
+            io.github.lb4j.zookeeper,
+            io.github.lb4j.etcd,
+            io.github.lb4j.kubernetes,
+            io.github.lb4j.micrometer,
             io.github.lb4j.simulator;
 }
