@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.PoolInternals;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
 final class DefaultLoadBalancer implements LoadBalancer {
 
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+
+    static {
+        // Every pool is one of these, so this has run before any pool reaches lb4j's tools (see PoolInternals).
+        PoolInternals.register(new InternalsAccess());
+    }
 
     final String name;
     private final Strategy strategy;
