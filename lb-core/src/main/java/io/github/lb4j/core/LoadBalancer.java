@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -204,7 +205,7 @@ public interface LoadBalancer extends AutoCloseable {
             for (int i = 0; i < name.length(); i++) {
                 if (Character.isISOControl(name.charAt(i))) {
                     throw new IllegalArgumentException("pool name must not contain control characters, got '"
-                            + name.replaceAll("\\p{Cntrl}", "?") + "'");
+                            + Checks.printable(name) + "'");
                 }
             }
             this.name = name;

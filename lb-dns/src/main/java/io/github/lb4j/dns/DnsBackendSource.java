@@ -4,6 +4,8 @@ import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendSource;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Ticker;
+import io.github.lb4j.core.internal.Backoff;
+import io.github.lb4j.core.internal.Checks;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -184,9 +186,7 @@ public final class DnsBackendSource implements BackendSource {
      * @throws IllegalArgumentException if the name is not a valid DNS name or the port is out of range
      */
     public static Builder addresses(String hostName, int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
-        }
+        Checks.port("port", port);
         return new Builder(parse("hostName", hostName), false, port);
     }
 
@@ -203,7 +203,7 @@ public final class DnsBackendSource implements BackendSource {
 
     private static Name parse(String field, String text) {
         Objects.requireNonNull(text, field);
-        String shown = text.replaceAll("\\p{Cntrl}", "?");
+        String shown = Checks.printable(text);
         if (text.isBlank() || text.equals(".")) {
             throw new IllegalArgumentException(field + " must be a DNS name, got '" + shown + "'");
         }
@@ -384,12 +384,9 @@ public final class DnsBackendSource implements BackendSource {
         }
     }
 
+    /** The wait after {@code failures} failed lookups in a row, before jitter: initial, doubling, capped. */
     private long backoff(int failures) {
-        long delay = initialBackoffNanos;
-        for (int i = 1; i < failures && delay < maxBackoffNanos; i++) {
-            delay *= 2;
-        }
-        return Math.min(delay, maxBackoffNanos);
+        return Backoff.capNanos(initialBackoffNanos, maxBackoffNanos, failures);
     }
 
     /** Adds up to {@link #jitter} of {@code nanos}: lookups happen no earlier than the TTL says. */
@@ -494,9 +491,7 @@ public final class DnsBackendSource implements BackendSource {
          */
         public Builder resolver(String host, int port) {
             Objects.requireNonNull(host, "host");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("resolver port must be between 1 and 65535, got " + port);
-            }
+            Checks.port("resolver port", port);
             String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
             // Parsed here, never looked up: finding the DNS server must not need DNS.
             byte[] bytes = Address.toByteArray(literal, Address.IPv4);
@@ -505,7 +500,7 @@ public final class DnsBackendSource implements BackendSource {
             }
             if (bytes == null) {
                 throw new IllegalArgumentException("resolver host must be an IP address, got '"
-                        + host.replaceAll("\\p{Cntrl}", "?") + "'");
+                        + Checks.printable(host) + "'");
             }
             InetSocketAddress address;
             try {
@@ -528,7 +523,8 @@ public final class DnsBackendSource implements BackendSource {
             }
             if (address.getPort() == 0) {
                 // InetSocketAddress allows port 0 ("any"), which no DNS server listens on.
-                throw new IllegalArgumentException("resolver port must be between 1 and 65535, got " + address);
+                throw new IllegalArgumentException("resolver port must be between 1 and " + Checks.MAX_PORT + ", got "
+                        + address);
             }
             this.resolverAddress = address;
             this.resolver = null;
@@ -661,12 +657,7 @@ public final class DnsBackendSource implements BackendSource {
         }
 
         private static Duration check(String field, Duration value, Duration min, Duration max) {
-            Objects.requireNonNull(value, field);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", got "
-                        + value);
-            }
-            return value;
+            return Checks.between(field, value, min, max);
         }
     }
 }
