@@ -217,7 +217,7 @@ public interface LoadBalancer extends AutoCloseable {
          * @throws IllegalArgumentException if two backends share an id
          */
         public Builder backends(Collection<Backend> backends) {
-            this.backends = DefaultLoadBalancer.checkMembership(backends);
+            this.backends = Membership.check(backends);
             return this;
         }
 

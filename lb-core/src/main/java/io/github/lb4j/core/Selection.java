@@ -31,26 +31,21 @@ import java.util.Objects;
  */
 public final class Selection implements AutoCloseable {
 
-    private static final VarHandle DONE;
+    private static final VarHandle OUTCOME;
 
     static {
         try {
-            DONE = MethodHandles.lookup().findVarHandle(Selection.class, "done", int.class);
+            OUTCOME = MethodHandles.lookup().findVarHandle(Selection.class, "outcome", Outcome.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    static final int SUCCESS = 1;
-    static final int FAILURE = 2;
-    static final int IGNORED = 3;
-    static final int CLOSED = 4;
-
     private final Backend backend;
     private final BackendState state;
     private final long startNanos;
-    @SuppressWarnings("unused") // accessed through DONE
-    private volatile int done;
+    /** Null until the first outcome; set once, through {@link #OUTCOME}. */
+    private volatile Outcome outcome;
 
     Selection(Backend backend, BackendState state, long startNanos) {
         this.backend = backend;
@@ -65,9 +60,7 @@ public final class Selection implements AutoCloseable {
 
     /** Reports that the request succeeded. */
     public void success() {
-        if (DONE.compareAndSet(this, 0, SUCCESS)) {
-            state.pool.onComplete(state, startNanos, SUCCESS, null);
-        }
+        complete(Outcome.SUCCESS, null);
     }
 
     /**
@@ -78,9 +71,7 @@ public final class Selection implements AutoCloseable {
      */
     public void failure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        if (DONE.compareAndSet(this, 0, FAILURE)) {
-            state.pool.onComplete(state, startNanos, FAILURE, cause);
-        }
+        complete(Outcome.FAILURE, cause);
     }
 
     /**
@@ -89,9 +80,7 @@ public final class Selection implements AutoCloseable {
      * neither as a success nor as a failure.
      */
     public void ignore() {
-        if (DONE.compareAndSet(this, 0, IGNORED)) {
-            state.pool.onComplete(state, startNanos, IGNORED, null);
-        }
+        complete(Outcome.IGNORED, null);
     }
 
     /**
@@ -100,14 +89,19 @@ public final class Selection implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (DONE.compareAndSet(this, 0, CLOSED)) {
-            state.pool.onComplete(state, startNanos, CLOSED, null);
+        complete(Outcome.CLOSED, null);
+    }
+
+    /** The first outcome wins and is accounted for once; later ones do nothing. */
+    private void complete(Outcome o, Throwable cause) {
+        if (OUTCOME.compareAndSet(this, (Outcome) null, o)) {
+            state.pool.onComplete(state, startNanos, o, cause);
         }
     }
 
     /** @return whether an outcome (or close) was already reported */
     public boolean isDone() {
-        return done != 0;
+        return outcome != null;
     }
 
     @Override
