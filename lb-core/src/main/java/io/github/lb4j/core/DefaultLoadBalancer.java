@@ -63,6 +63,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
     volatile boolean hasDraining;
     /** Set while one thread refreshes a stale snapshot, so that other picks do not queue up behind it. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** Null when leak detection is off. */
+    final LeakDetector leaks;
+    /** Which selections are tracked: those whose count of calls started on the backend has none of these bits. */
+    private final long leakMask;
     /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
     private final SourceBinding source;
 
@@ -76,6 +80,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.tauNanos = strategy instanceof PeakEwmaStrategy ? ((PeakEwmaStrategy) strategy).tauNanos() : 1.0;
         this.slowStartNanos = b.slowStartNanos;
         this.events = new EventDispatcher(name, b.listeners);
+        LeakDetector.Level leakLevel = b.leakDetection != null ? b.leakDetection
+                : LeakDetector.Level.fromSystemProperty();
+        this.leaks = leakLevel == LeakDetector.Level.OFF ? null : new LeakDetector(name, leakLevel);
+        this.leakMask = leakLevel.mask();
         // With the system clock (or a test's scheduler), deadlines are met by one scheduled rebuild per pool, so
         // picks never read the clock for them; with any other ticker, the first pick after a deadline rebuilds.
         boolean scheduledRefresh = b.checkScheduler != null || ticker == Ticker.system();
@@ -152,11 +160,14 @@ final class DefaultLoadBalancer implements LoadBalancer {
     Selection selectFrom(Snapshot s, RequestContext ctx) {
         long now = usesClock ? ticker.read() : 0L;
         BackendState chosen = choose(s, ctx, now);
-        chosen.acquire();
+        long load = chosen.acquire();
         if (context.trackTotalInFlight) {
             context.totalInFlight.incrementAndGet();
         }
         long start = tracksLatency ? (usesClock ? now : ticker.read()) : 0L;
+        if (leakMask >= 0 && (BackendState.started(load) & leakMask) == 0) {
+            return leaks.track(chosen.backend, chosen, start);
+        }
         return new Selection(chosen.backend, chosen, start);
     }
 
@@ -229,6 +240,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
     @Override
     public void updateBackends(Collection<Backend> backends) {
         List<Backend> update = Membership.check(backends);
+        if (leaks != null) {
+            leaks.releaseLeaked(); // removed backends drain sooner
+        }
         synchronized (lock) {
             if (snapshot.closed) {
                 throw new IllegalStateException("pool '" + name + "' is closed");
@@ -328,6 +342,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
 
     @Override
     public List<BackendStats> stats() {
+        if (leaks != null) {
+            leaks.releaseLeaked(); // the in-flight counts reported are real calls
+        }
         Snapshot s = snapshot;
         if (s.hasDeadline) {
             refreshIfStale(s);

@@ -196,6 +196,8 @@ public interface LoadBalancer extends AutoCloseable {
         /** Tests replace the shared scheduler with one driven by their fake clock. */
         CheckScheduler checkScheduler;
         BackendSource source;
+        /** Null: from the system property {@value LeakDetector#PROPERTY}. */
+        LeakDetector.Level leakDetection;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -348,6 +350,12 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder listener(LoadBalancerListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Tests: a leak detection level other than the system property's ({@link LeakDetector}). */
+        Builder leakDetection(LeakDetector.Level level) {
+            this.leakDetection = Objects.requireNonNull(level, "leakDetection");
             return this;
         }
 

@@ -27,9 +27,17 @@ import java.util.Objects;
  * effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
  * {@code select} to that first call, on the pool's {@link Ticker}.
  *
+ * <p>A selection dropped without an outcome is a leak: its backend would count the call in flight forever. The pool
+ * finds such selections when the garbage collector does, releases their slots as {@link #close()} would and logs one
+ * WARN each, naming the pool, the backend and the stack trace of the {@code select} that opened it. By default one
+ * selection in 128 per backend is watched (a leaking code path usually leaks every time, so it is found within that
+ * many calls, at about a nanosecond per select); the system property {@code lb4j.leakDetection} set to {@code all}
+ * watches every selection (for tests; each then captures a stack trace), {@code off} none. It is read when a pool is
+ * built.
+ *
  * <p>Thread-safety: safe to complete from any thread, including concurrently (exactly one outcome wins).
  */
-public final class Selection implements AutoCloseable {
+public sealed class Selection implements AutoCloseable permits TrackedSelection {
 
     private static final VarHandle OUTCOME;
 
@@ -54,12 +62,12 @@ public final class Selection implements AutoCloseable {
     }
 
     /** @return the backend to send the request to */
-    public Backend backend() {
+    public final Backend backend() {
         return backend;
     }
 
     /** Reports that the request succeeded. */
-    public void success() {
+    public final void success() {
         complete(Outcome.SUCCESS, null);
     }
 
@@ -69,7 +77,7 @@ public final class Selection implements AutoCloseable {
      *
      * @param cause what went wrong, not null
      */
-    public void failure(Throwable cause) {
+    public final void failure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
         complete(Outcome.FAILURE, cause);
     }
@@ -79,7 +87,7 @@ public final class Selection implements AutoCloseable {
      * 404 or a 429 the caller provoked): the in-flight slot is released and the latency recorded, but it counts
      * neither as a success nor as a failure.
      */
-    public void ignore() {
+    public final void ignore() {
         complete(Outcome.IGNORED, null);
     }
 
@@ -88,24 +96,34 @@ public final class Selection implements AutoCloseable {
      * latency (the call was abandoned, so its duration means nothing). Does nothing after an outcome.
      */
     @Override
-    public void close() {
+    public final void close() {
         complete(Outcome.CLOSED, null);
     }
 
     /** The first outcome wins and is accounted for once; later ones do nothing. */
     private void complete(Outcome o, Throwable cause) {
-        if (OUTCOME.compareAndSet(this, (Outcome) null, o)) {
+        if (claim(o)) {
             state.pool.onComplete(state, startNanos, o, cause);
         }
     }
 
+    /** @return whether {@code o} is the first outcome (a tracked selection decides it on its leak token) */
+    boolean claim(Outcome o) {
+        return OUTCOME.compareAndSet(this, (Outcome) null, o);
+    }
+
+    /** @return the first outcome, or null */
+    Outcome outcome() {
+        return outcome;
+    }
+
     /** @return whether an outcome (or close) was already reported */
-    public boolean isDone() {
-        return outcome != null;
+    public final boolean isDone() {
+        return outcome() != null;
     }
 
     @Override
-    public String toString() {
+    public final String toString() {
         return "Selection{" + backend.id() + (isDone() ? ", done" : "") + '}';
     }
 }
