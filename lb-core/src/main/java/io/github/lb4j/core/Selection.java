@@ -30,10 +30,10 @@ import java.util.Objects;
  * <p>A selection dropped without an outcome is a leak: its backend would count the call in flight forever. The pool
  * finds such selections when the garbage collector does, releases their slots as {@link #close()} would and logs one
  * WARN each, naming the pool, the backend and the stack trace of the {@code select} that opened it. By default one
- * selection in 128 per backend is watched (a leaking code path usually leaks every time, so it is found within that
- * many calls, at about a nanosecond per select); the system property {@code lb4j.leakDetection} set to {@code all}
- * watches every selection (for tests; each then captures a stack trace), {@code off} none. It is read when a pool is
- * built.
+ * selection in 1024 per backend is watched (a leaking code path usually leaks every time, so it is reported within
+ * that many calls, at about a nanosecond per select; only the watched leaks get their slots back); the system
+ * property {@code lb4j.leakDetection} set to {@code all} watches every selection (for tests: each then captures a
+ * stack trace), {@code off} none. It is read when a pool is built.
  *
  * <p>Thread-safety: safe to complete from any thread, including concurrently (exactly one outcome wins).
  */

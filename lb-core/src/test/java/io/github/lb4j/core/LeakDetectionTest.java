@@ -144,11 +144,12 @@ class LeakDetectionTest {
      */
     @Test
     void sampledWatchesOneSelectionInTheIntervalPerBackend() {
+        int leaks = 3 * LeakDetector.SAMPLE_INTERVAL + 5;
         try (DefaultLoadBalancer pool = pool("sampled-pool", LeakDetector.Level.SAMPLED)) {
-            openAndForget(pool, LEAKS);
-            int watched = (LEAKS + LeakDetector.SAMPLE_INTERVAL - 1) / LeakDetector.SAMPLE_INTERVAL;
+            openAndForget(pool, leaks);
+            int watched = 4; // started calls 0, 1024, 2048 and 3072
             // inFlight first: it polls for leaks
-            assertThat(gcUntil(() -> inFlight(pool) == LEAKS - watched && pool.leaks.open() == 0)).isTrue();
+            assertThat(gcUntil(() -> inFlight(pool) == leaks - watched && pool.leaks.open() == 0)).isTrue();
             assertThat(count(log(), "pool 'sampled-pool': a Selection of backend")).isEqualTo(watched);
         }
     }
