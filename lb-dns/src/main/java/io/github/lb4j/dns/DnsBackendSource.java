@@ -65,8 +65,9 @@ import org.xbill.DNS.TextParseException;
  * retried with exponential backoff ({@link Builder#retryBackoff}). A TTL above 2<sup>31</sup>-1 counts as 0 (RFC
  * 2181) and then as {@code minTtl}. Nothing here ever throws into {@link LoadBalancer#select}.
  *
- * <p>Timers and answers run on one daemon thread shared by all DNS sources (queries are asynchronous, so it never
- * waits on the network), or on the {@link Builder#scheduler scheduler} given.
+ * <p>Timers and answers run on lb4j's one daemon scheduler thread, shared by all DNS sources and pools (queries are
+ * asynchronous, so it never waits on the network), held from {@link Builder#build()} until {@link #close()} and
+ * ended when its last user closes; or on the {@link Builder#scheduler scheduler} given.
  *
  * <p>Thread-safety: safe to use from any thread. A source feeds one pool.
  */
@@ -148,7 +149,6 @@ public final class DnsBackendSource implements BackendSource {
         this.allowEmpty = b.allowEmpty;
         this.ticker = b.ticker;
         this.random = b.random;
-        this.scheduler = b.scheduler != null ? b.scheduler : TaskScheduler.shared();
         this.minTtlNanos = b.minTtl.toNanos();
         this.maxTtlNanos = b.maxTtl.toNanos();
         this.jitter = b.jitter;
@@ -172,6 +172,8 @@ public final class DnsBackendSource implements BackendSource {
             resolver = system;
             server = "the system resolvers " + ResolverConfig.getCurrentConfig().servers();
         }
+        // Last, so that nothing above can fail with the shared scheduler leased; released by close().
+        this.scheduler = b.scheduler != null ? b.scheduler : TaskScheduler.shared();
         this.resolution = new Resolution(resolver, scheduler.executor(), server, b.queryTimeout, b.family);
         this.description = srv ? "DNS SRV " + name + " via " + server
                 : "DNS " + b.family.label() + " " + name + " port " + port + " via " + server;
@@ -430,6 +432,7 @@ public final class DnsBackendSource implements BackendSource {
             pending = queued;
             queued = null;
         }
+        scheduler.release(); // the shared thread ends with its last user
         if (pending != null) {
             pending.completeExceptionally(new IllegalStateException(description + " was closed"));
         }
@@ -628,7 +631,7 @@ public final class DnsBackendSource implements BackendSource {
         }
 
         /**
-         * Runs this source's timers and answer callbacks on {@code scheduler} instead of the shared lb4j DNS
+         * Runs this source's timers and answer callbacks on {@code scheduler} instead of lb4j's shared scheduler
          * thread. The work is short and never blocks; the caller owns and shuts down the scheduler.
          *
          * @param scheduler the scheduler
