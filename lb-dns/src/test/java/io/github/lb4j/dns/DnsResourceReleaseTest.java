@@ -33,7 +33,8 @@ import org.xbill.DNS.Type;
  * Closing a pool closes its DNS source, and that releases everything the source holds: its timer leaves the
  * scheduler's queue, its lease on lb4j's shared scheduler thread (which ends with its last user), and no thread is
  * left per source; the only threads a DNS source ever adds are two process-wide daemons (lb4j's shared scheduler,
- * also used by pools, and dnsjava's NIO selector), one each however many sources come and go. Real UDP queries to a responder on 127.0.0.1, so the dnsjava I/O path runs too.
+ * also used by pools, and dnsjava's NIO selector), one each however many sources come and go. Real UDP queries to a
+ * responder on 127.0.0.1, so the dnsjava I/O path runs too.
  */
 class DnsResourceReleaseTest {
 
