@@ -34,6 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 1 -prof gc
+ * java -jar lb-benchmarks/target/benchmarks.jar 'SelectBenchmark.(floorB|selectSuccess)' -p size=100 \
+ *     -p strategy=roundRobin,leastRequests -p leakDetection=off,sampled,all -prof gc
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 2 -prof gc
  * </pre>
  */
@@ -55,10 +57,18 @@ public class SelectBenchmark {
         @Param({"10", "100", "1000", "10000"})
         public int size;
 
+        /**
+         * The pool's leak detection ({@code lb4j.leakDetection}): sampled is the default; compare with
+         * {@code -p leakDetection=off,sampled,all} (all captures a stack trace per select: for information).
+         */
+        @Param({"sampled"})
+        public String leakDetection;
+
         LoadBalancer lb;
 
         @Setup(Level.Trial)
         public void setUp() {
+            System.setProperty("lb4j.leakDetection", leakDetection); // read when the pool is built
             lb = LoadBalancer.builder("bench").backends(backends(size)).strategy(strategy(strategy)).build();
         }
 

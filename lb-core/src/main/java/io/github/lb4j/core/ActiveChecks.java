@@ -13,13 +13,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Active health checks for one pool: one chain of delayed tasks per backend on the (shared) scheduler, at most one
- * check in flight per backend, verdicts applied through the pool's update path.
+ * check in flight per backend, verdicts applied through the pool's update path, which it reaches through a
+ * {@link PoolHelper} only (as {@link PassiveHealth} does).
+ *
+ * <p>A verdict moves a backend by {@link ActiveHealthCheck}'s rise and fall counts: {@code fall} failed checks in a
+ * row take a healthy (or ejected) backend out, {@code rise} passed ones bring it back; the first check decides at once
+ * for a backend that waits for it or was trusted until it.
  */
 final class ActiveChecks {
 
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
-    private final DefaultLoadBalancer pool;
+    private final PoolHelper pool;
+    /** Null when passive outlier detection is off; a backend brought back by a check gets its breaker probed. */
+    private final PassiveHealth passive;
     final ActiveHealthCheck config;
     private final CheckScheduler scheduler;
     private final RandomGenerator random;
@@ -27,8 +34,10 @@ final class ActiveChecks {
     /** A misbehaving checker is logged at WARN once per pool, then at DEBUG. */
     private final AtomicBoolean warnedChecker = new AtomicBoolean();
 
-    ActiveChecks(DefaultLoadBalancer pool, ActiveHealthCheck config, CheckScheduler scheduler, RandomGenerator random) {
+    ActiveChecks(PoolHelper pool, ActiveHealthCheck config, CheckScheduler scheduler, RandomGenerator random,
+                 PassiveHealth passive) {
         this.pool = pool;
+        this.passive = passive;
         this.config = config;
         this.scheduler = scheduler;
         this.random = random;
@@ -122,9 +131,9 @@ final class ActiveChecks {
     private void misbehaved(BackendState s, String what, Throwable t) {
         if (warnedChecker.compareAndSet(false, true)) {
             log.warn("pool '{}': health checker {} {} for backend {}; counted as a failed check (logged once, then"
-                    + " at DEBUG)", pool.name, config.checker, what, s.id, t);
+                    + " at DEBUG)", pool.poolName(), config.checker, what, s.id, t);
         } else {
-            log.debug("pool '{}': health checker {} for backend {}", pool.name, what, s.id, t);
+            log.debug("pool '{}': health checker {} for backend {}", pool.poolName(), what, s.id, t);
         }
     }
 
@@ -134,18 +143,60 @@ final class ActiveChecks {
             return;
         }
         if (!verdict.isHealthy()) {
-            log.debug("pool '{}': health check of {} failed: {}", pool.name, s.id, verdict.reason());
+            log.debug("pool '{}': health check of {} failed: {}", pool.poolName(), s.id, verdict.reason());
         }
         boolean member;
         try {
-            member = pool.applyCheck(s, verdict);
+            member = pool.updateMember(s, now -> applyVerdict(s, verdict, now));
         } catch (RuntimeException e) {
-            log.error("pool '{}': applying a health check of {} failed; checks go on", pool.name, s.id, e);
+            log.error("pool '{}': applying a health check of {} failed; checks go on", pool.poolName(), s.id, e);
             member = true;
         }
         if (member) {
             schedule(s, config.intervalNanos + jitter());
         }
+    }
+
+    /**
+     * Applies one verdict. Under the pool's lock, for a current member.
+     *
+     * @return whether the backend's health changed
+     */
+    private boolean applyVerdict(BackendState s, HealthCheckResult verdict, long now) {
+        boolean trusted = s.trustedUntilChecked;
+        s.trustedUntilChecked = false;
+        if (verdict.isHealthy()) {
+            s.checksFailed = 0;
+            s.checksPassed++;
+            if (s.health != BackendHealth.UNHEALTHY) {
+                return false;
+            }
+            boolean first = s.awaitingFirstCheck;
+            if (!first && s.checksPassed < config.rise) {
+                return false;
+            }
+            s.awaitingFirstCheck = false;
+            pool.transition(s, BackendHealth.HEALTHY, now, first ? "first health check passed"
+                    : s.checksPassed + " health checks passed in a row");
+            pool.backInRotation(s, now);
+            if (passive != null) {
+                passive.probeAfterCheck(s, now);
+            }
+            return true;
+        }
+        s.checksPassed = 0;
+        s.checksFailed++;
+        if (s.health == BackendHealth.HEALTHY && (trusted || s.checksFailed >= config.fall)) {
+            pool.transition(s, BackendHealth.UNHEALTHY, now, trusted ? "first health check failed: "
+                    + verdict.reason() : s.checksFailed + " health checks failed in a row; last: " + verdict.reason());
+            return true;
+        }
+        if (s.health == BackendHealth.EJECTED && s.checksFailed >= config.fall) {
+            pool.transition(s, BackendHealth.UNHEALTHY, now, s.checksFailed
+                    + " health checks failed in a row while ejected; last: " + verdict.reason());
+            return true;
+        }
+        return false;
     }
 
     /** A check's message for reasons and logs: the exception type and the first line of its message. */

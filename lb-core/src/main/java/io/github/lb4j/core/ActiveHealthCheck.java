@@ -19,10 +19,10 @@ import java.util.Objects;
  *         .build();
  * }</pre>
  *
- * <p>All pools share one scheduler thread (a daemon named {@code lb4j-health-scheduler}), started with the first
- * pool that checks and stopped when the last one is {@linkplain LoadBalancer#close() closed}. The thread only starts
- * checks and applies verdicts; the checks themselves run asynchronously, so a checker must not block. Each backend
- * has at most one check in flight; the next one is due {@code interval + random(0, jitter)} after the last one
+ * <p>All pools share one scheduler thread (a daemon named {@code lb4j-scheduler-N}, shared with discovery sources),
+ * started with the first pool that checks and stopped when the last user is {@linkplain LoadBalancer#close()
+ * closed}. The thread only starts checks and applies verdicts; the checks themselves run asynchronously, so a
+ * checker must not block. Each backend has at most one check in flight; the next one is due {@code interval + random(0, jitter)} after the last one
  * finished, so checks of many backends spread out instead of arriving in bursts. A check that does not complete
  * within the timeout, that throws, returns null or completes exceptionally counts as failed; a check still running
  * when the next one is due counts as failed too, without starting a second one.

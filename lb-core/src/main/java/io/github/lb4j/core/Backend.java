@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.Checks;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -56,13 +57,14 @@ public final class Backend {
      * @param port 1 to 65535
      * @return the backend
      * @throws IllegalArgumentException if {@code host} is blank or not a host name or IP literal (white space, control
-     *     characters, {@code / @ ? # \}, or brackets other than around an IPv6 literal), or {@code port} is out of
-     *     range
+     *     characters, {@code / @ ? # \}, brackets other than around an IPv6 literal, or a ':' in anything but an
+     *     IPv6 literal: {@code "10.0.0.1:8080"} is rejected, the port goes in {@code port}), or {@code port} is out
+     *     of range
      * @throws NullPointerException if {@code host} is null
      */
     public static Backend of(String host, int port) {
         String h = checkHost(host);
-        checkPort(port);
+        Checks.port("port", port);
         return new Backend(defaultId(h, port), h, port, 1, null, false, Map.of());
     }
 
@@ -70,6 +72,10 @@ public final class Backend {
         Objects.requireNonNull(host, "host");
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank, got '" + host + "'");
+        }
+        if (looksLikeHostAndPort(host) && !isIpv6Literal(host)) {
+            throw new IllegalArgumentException("host must not include a port, got '" + shown(host) + "'; pass the"
+                    + " port separately, as in Backend.of(\"10.0.0.1\", 8080)");
         }
         // Brackets only as the pair around an IPv6 literal; a backslash and the other URL delimiters never, so a host
         // cannot smuggle a path, userinfo or another authority into a URL built from it.
@@ -83,7 +89,110 @@ public final class Backend {
                         + shown(host) + "'");
             }
         }
-        return bracketed ? host.substring(1, host.length() - 1) : host;
+        String h = bracketed ? host.substring(1, host.length() - 1) : host;
+        // A colon makes the host an IPv6 literal in every id and URL built from it, so it must really be one: a
+        // "host:port" taken for one would become "[10.0.0.1:8080]:8080", which no client can reach.
+        if ((bracketed || h.indexOf(':') >= 0) && !isIpv6Literal(h)) {
+            throw new IllegalArgumentException("host has a ':' or brackets but is not an IPv6 literal, got '"
+                    + shown(host) + "'");
+        }
+        return h;
+    }
+
+    /** "10.0.0.1:8080", "example.com:80", "[::1]:80": a host (or bracketed literal) and a port in one string. */
+    private static boolean looksLikeHostAndPort(String host) {
+        int colon = host.lastIndexOf(':');
+        if (colon <= 0 || colon == host.length() - 1) {
+            return false;
+        }
+        for (int i = colon + 1; i < host.length(); i++) {
+            if (host.charAt(i) < '0' || host.charAt(i) > '9') {
+                return false;
+            }
+        }
+        String before = host.substring(0, colon);
+        return before.startsWith("[") && before.endsWith("]") || before.indexOf(':') < 0;
+    }
+
+    /**
+     * Whether {@code h} is an IPv6 address in RFC 4291 text form: eight groups of one to four hex digits, at most one
+     * {@code ::} standing for one or more zero groups, optionally a dotted IPv4 address as the last 32 bits, and
+     * optionally a zone id after {@code %} (RFC 6874; any characters the checks above let through). Parsed here
+     * rather than by {@code InetAddress.getByName}, which would look anything else up in DNS.
+     */
+    static boolean isIpv6Literal(String h) {
+        int percent = h.indexOf('%');
+        if (percent >= 0) {
+            if (percent == h.length() - 1) {
+                return false; // an empty zone id
+            }
+            h = h.substring(0, percent);
+        }
+        int gap = h.indexOf("::");
+        if (gap >= 0 && h.indexOf("::", gap + 1) >= 0) {
+            return false; // two gaps: ambiguous
+        }
+        if (gap < 0) {
+            return groups(h, false) == 8;
+        }
+        int head = gap == 0 ? 0 : groups(h.substring(0, gap), true);
+        String rest = h.substring(gap + 2);
+        int tail = rest.isEmpty() ? 0 : groups(rest, false);
+        return head >= 0 && tail >= 0 && head + tail <= 7;
+    }
+
+    /**
+     * @param noIpv4 whether a dotted IPv4 tail is forbidden (before a {@code ::})
+     * @return the number of 16-bit groups in a ':'-separated run (an IPv4 tail counts two), or -1 if malformed
+     */
+    private static int groups(String run, boolean noIpv4) {
+        String[] parts = run.split(":", -1);
+        int n = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (i == parts.length - 1 && !noIpv4 && p.indexOf('.') >= 0) {
+                if (!isIpv4(p)) {
+                    return -1;
+                }
+                n += 2;
+            } else if (p.isEmpty() || p.length() > 4 || !isHex(p)) {
+                return -1;
+            } else {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isHex(String p) {
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isIpv4(String p) {
+        String[] octets = p.split("\\.", -1);
+        if (octets.length != 4) {
+            return false;
+        }
+        for (String o : octets) {
+            if (o.isEmpty() || o.length() > 3 || (o.length() > 1 && o.charAt(0) == '0')) {
+                return false;
+            }
+            for (int i = 0; i < o.length(); i++) {
+                if (o.charAt(i) < '0' || o.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(o) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -103,13 +212,7 @@ public final class Backend {
     }
 
     private static String shown(String value) {
-        return value.replaceAll("\\p{Cntrl}", "?");
-    }
-
-    private static void checkPort(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
-        }
+        return Checks.printable(value);
     }
 
     private static String defaultId(String host, int port) {

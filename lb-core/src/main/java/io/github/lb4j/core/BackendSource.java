@@ -39,7 +39,7 @@ public interface BackendSource extends AutoCloseable {
      * @throws IllegalArgumentException if two backends share an id
      */
     static BackendSource of(Collection<Backend> backends) {
-        return new StaticBackendSource(DefaultLoadBalancer.checkMembership(backends));
+        return new StaticBackendSource(Membership.check(backends));
     }
 
     /**

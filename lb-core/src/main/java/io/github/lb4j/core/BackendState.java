@@ -93,8 +93,14 @@ final class BackendState extends BackendLatency {
         this.id = backend.id();
     }
 
-    void acquire() {
-        LOAD.getAndAdd(this, 1L);
+    /** Takes an in-flight slot. @return the load word before (see {@link #started}) */
+    long acquire() {
+        return (long) LOAD.getAndAdd(this, 1L);
+    }
+
+    /** @return the calls started on the backend by the time of a load word: completed plus in flight */
+    static long started(long loadWord) {
+        return (loadWord >>> IN_FLIGHT_BITS) + (loadWord & IN_FLIGHT_MASK);
     }
 
     /** Releases the in-flight slot and counts one completed call. */

@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -195,6 +196,8 @@ public interface LoadBalancer extends AutoCloseable {
         /** Tests replace the shared scheduler with one driven by their fake clock. */
         CheckScheduler checkScheduler;
         BackendSource source;
+        /** Null: from the system property {@value LeakDetector#PROPERTY}. */
+        LeakDetector.Level leakDetection;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -204,7 +207,7 @@ public interface LoadBalancer extends AutoCloseable {
             for (int i = 0; i < name.length(); i++) {
                 if (Character.isISOControl(name.charAt(i))) {
                     throw new IllegalArgumentException("pool name must not contain control characters, got '"
-                            + name.replaceAll("\\p{Cntrl}", "?") + "'");
+                            + Checks.printable(name) + "'");
                 }
             }
             this.name = name;
@@ -216,7 +219,7 @@ public interface LoadBalancer extends AutoCloseable {
          * @throws IllegalArgumentException if two backends share an id
          */
         public Builder backends(Collection<Backend> backends) {
-            this.backends = DefaultLoadBalancer.checkMembership(backends);
+            this.backends = Membership.check(backends);
             return this;
         }
 
@@ -347,6 +350,12 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder listener(LoadBalancerListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Tests: a leak detection level other than the system property's ({@link LeakDetector}). */
+        Builder leakDetection(LeakDetector.Level level) {
+            this.leakDetection = Objects.requireNonNull(level, "leakDetection");
             return this;
         }
 

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Passive outlier detection for one pool (see {@link OutlierDetection}): counts failures in a row, feeds each
  * backend's resilience4j circuit breaker, and ejects, brings back and re-ejects backends through the pool's update
- * path.
+ * path, which it reaches through a {@link PoolHelper} only (as {@link ActiveChecks} does: the two health rules are
+ * symmetric, each deciding verdicts and asking the helper to apply them).
  *
  * <p>The breaker is fed only while its outcome can change it. Before a backend's first failure there is no breaker at
  * all; after a failure, successes are fed until {@link #cleanRun} of them in a row have filled the sliding window,
@@ -26,13 +27,13 @@ final class PassiveHealth {
     /** What the breakers record for every failure; stackless, immutable, shared. */
     private static final Throwable RECORDED_FAILURE = new RecordedFailure();
 
-    private final DefaultLoadBalancer pool;
+    private final PoolHelper pool;
     final OutlierDetection config;
     private final CircuitBreakerConfig breakerConfig;
     /** Successes in a row after which the breaker's window holds only successes. */
     final int cleanRun;
 
-    PassiveHealth(DefaultLoadBalancer pool, OutlierDetection config) {
+    PassiveHealth(PoolHelper pool, OutlierDetection config) {
         this.pool = pool;
         this.config = config;
         this.cleanRun = Math.max(config.slidingWindowSize, config.halfOpenCalls);
@@ -102,7 +103,7 @@ final class PassiveHealth {
         synchronized (s) {
             cb = s.breaker;
             if (cb == null) {
-                cb = CircuitBreaker.of(pool.name + "/" + s.id, breakerConfig);
+                cb = CircuitBreaker.of(pool.poolName() + "/" + s.id, breakerConfig);
                 int prefill = Math.min(run, config.slidingWindowSize - 1);
                 for (int i = 0; i < prefill; i++) {
                     cb.onSuccess(0, TimeUnit.NANOSECONDS);
@@ -156,8 +157,8 @@ final class PassiveHealth {
         CircuitBreaker.State state = cb.getState();
         if (state != previous) {
             s.reportedBreakerState = state;
-            pool.events.enqueue(new LoadBalancerEvent.CircuitBreakerChanged(pool.name, s.backend,
-                    DefaultLoadBalancer.label(previous), DefaultLoadBalancer.label(state), now));
+            pool.enqueue(new LoadBalancerEvent.CircuitBreakerChanged(pool.poolName(), s.backend, label(previous),
+                    label(state), now));
         }
         return state;
     }
@@ -170,8 +171,8 @@ final class PassiveHealth {
             s.resetFailuresInARow();
             cb.reset();
             report(s, now);
-            log.debug("pool '{}': backend {} not ejected ({}): {} of {} already ejected, max {}%", pool.name, s.id,
-                    why, pool.ejectedCount(), pool.memberCount(), config.maxEjectionPercent);
+            log.debug("pool '{}': backend {} not ejected ({}): {} of {} already ejected, max {}%", pool.poolName(),
+                    s.id, why, pool.ejectedCount(), pool.memberCount(), config.maxEjectionPercent);
             return false;
         }
         int count = decayedEjections(s, now) + 1;
@@ -204,8 +205,18 @@ final class PassiveHealth {
                 : Math.min(config.maxEjectionNanos, base * count);
     }
 
+    /** Ends the ejections due by {@code now} among {@code members}. Under the pool's lock. */
+    void endEjectionsDue(Iterable<BackendState> members, long now) {
+        for (BackendState s : members) {
+            if (s.health == BackendHealth.EJECTED && now - s.ejectedUntilNanos >= 0) {
+                endEjection(s, now);
+                pool.backInRotation(s, now);
+            }
+        }
+    }
+
     /** The ejection period ended: back in rotation, breaker half-open. Under the pool's lock. */
-    void endEjection(BackendState s, long now) {
+    private void endEjection(BackendState s, long now) {
         pool.transition(s, BackendHealth.HEALTHY, now, "ejection of " + EventDispatcher.duration(
                 ejectionNanos(s.ejectionCount)) + " ended; the next calls are probes");
         probe(s, now);
@@ -227,6 +238,11 @@ final class PassiveHealth {
             cb.transitionToHalfOpenState();
             report(s, now);
         }
+    }
+
+    /** The breaker state a pool reports, in resilience4j's words. */
+    static String label(CircuitBreaker.State state) {
+        return state == null ? "NONE" : state.name();
     }
 
     /** The failure a breaker records: says what it is, carries nothing of the request. */

@@ -42,7 +42,7 @@ public final class ProgrammaticBackendSource implements BackendSource {
      * @throws IllegalStateException if this source is closed
      */
     public boolean update(Collection<Backend> backends) {
-        List<Backend> set = DefaultLoadBalancer.checkMembership(backends);
+        List<Backend> set = Membership.check(backends);
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("source is closed");

@@ -27,30 +27,33 @@ import java.util.Objects;
  * effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
  * {@code select} to that first call, on the pool's {@link Ticker}.
  *
+ * <p>A selection dropped without an outcome is a leak: its backend would count the call in flight forever. The pool
+ * finds such selections when the garbage collector does, releases their slots as {@link #close()} would and logs one
+ * WARN each, naming the pool, the backend and the stack trace of the {@code select} that opened it. By default one
+ * selection in 1024 per backend is watched (a leaking code path usually leaks every time, so it is reported within
+ * that many calls, at about a nanosecond per select; only the watched leaks get their slots back); the system
+ * property {@code lb4j.leakDetection} set to {@code all} watches every selection (for tests: each then captures a
+ * stack trace), {@code off} none. It is read when a pool is built.
+ *
  * <p>Thread-safety: safe to complete from any thread, including concurrently (exactly one outcome wins).
  */
-public final class Selection implements AutoCloseable {
+public sealed class Selection implements AutoCloseable permits TrackedSelection {
 
-    private static final VarHandle DONE;
+    private static final VarHandle OUTCOME;
 
     static {
         try {
-            DONE = MethodHandles.lookup().findVarHandle(Selection.class, "done", int.class);
+            OUTCOME = MethodHandles.lookup().findVarHandle(Selection.class, "outcome", Outcome.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    static final int SUCCESS = 1;
-    static final int FAILURE = 2;
-    static final int IGNORED = 3;
-    static final int CLOSED = 4;
-
     private final Backend backend;
     private final BackendState state;
     private final long startNanos;
-    @SuppressWarnings("unused") // accessed through DONE
-    private volatile int done;
+    /** Null until the first outcome; set once, through {@link #OUTCOME}. */
+    private volatile Outcome outcome;
 
     Selection(Backend backend, BackendState state, long startNanos) {
         this.backend = backend;
@@ -59,15 +62,13 @@ public final class Selection implements AutoCloseable {
     }
 
     /** @return the backend to send the request to */
-    public Backend backend() {
+    public final Backend backend() {
         return backend;
     }
 
     /** Reports that the request succeeded. */
-    public void success() {
-        if (DONE.compareAndSet(this, 0, SUCCESS)) {
-            state.pool.onComplete(state, startNanos, SUCCESS, null);
-        }
+    public final void success() {
+        complete(Outcome.SUCCESS, null);
     }
 
     /**
@@ -76,11 +77,9 @@ public final class Selection implements AutoCloseable {
      *
      * @param cause what went wrong, not null
      */
-    public void failure(Throwable cause) {
+    public final void failure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        if (DONE.compareAndSet(this, 0, FAILURE)) {
-            state.pool.onComplete(state, startNanos, FAILURE, cause);
-        }
+        complete(Outcome.FAILURE, cause);
     }
 
     /**
@@ -88,10 +87,8 @@ public final class Selection implements AutoCloseable {
      * 404 or a 429 the caller provoked): the in-flight slot is released and the latency recorded, but it counts
      * neither as a success nor as a failure.
      */
-    public void ignore() {
-        if (DONE.compareAndSet(this, 0, IGNORED)) {
-            state.pool.onComplete(state, startNanos, IGNORED, null);
-        }
+    public final void ignore() {
+        complete(Outcome.IGNORED, null);
     }
 
     /**
@@ -99,19 +96,34 @@ public final class Selection implements AutoCloseable {
      * latency (the call was abandoned, so its duration means nothing). Does nothing after an outcome.
      */
     @Override
-    public void close() {
-        if (DONE.compareAndSet(this, 0, CLOSED)) {
-            state.pool.onComplete(state, startNanos, CLOSED, null);
+    public final void close() {
+        complete(Outcome.CLOSED, null);
+    }
+
+    /** The first outcome wins and is accounted for once; later ones do nothing. */
+    private void complete(Outcome o, Throwable cause) {
+        if (claim(o)) {
+            state.pool.onComplete(state, startNanos, o, cause);
         }
     }
 
+    /** @return whether {@code o} is the first outcome (a tracked selection decides it on its leak token) */
+    boolean claim(Outcome o) {
+        return OUTCOME.compareAndSet(this, (Outcome) null, o);
+    }
+
+    /** @return the first outcome, or null */
+    Outcome outcome() {
+        return outcome;
+    }
+
     /** @return whether an outcome (or close) was already reported */
-    public boolean isDone() {
-        return done != 0;
+    public final boolean isDone() {
+        return outcome() != null;
     }
 
     @Override
-    public String toString() {
+    public final String toString() {
         return "Selection{" + backend.id() + (isDone() ? ", done" : "") + '}';
     }
 }

@@ -48,7 +48,7 @@ final class SourceBinding implements BackendSource.Sink {
         }
         List<Backend> set;
         try {
-            set = DefaultLoadBalancer.checkMembership(backends);
+            set = Membership.check(backends);
         } catch (IllegalArgumentException | NullPointerException e) {
             log.warn("pool '{}': {} pushed an invalid backend set ({}); keeping the current {} backend(s)",
                     pool.name, source, e.getMessage(), pool.backends().size());

@@ -85,4 +85,41 @@ class BackendTest {
         assertThatThrownBy(() -> Backend.of("h", 80).withId("")).hasMessageContaining("id");
         assertThatThrownBy(() -> Backend.of("h", 80).withMetadata("", "v")).hasMessageContaining("metadata key");
     }
+
+    /** Issue 12, item 1: a host:port was taken for an IPv6 literal and became "[127.0.0.1:8080]:8080". */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:8080", "example.com:80", "[::1]:80", "localhost:1"})
+    void rejectsHostWithPortNamingTheValueAndTheFix(String host) {
+        assertThatThrownBy(() -> Backend.of(host, 8080))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host").hasMessageContaining("'" + host + "'")
+                .hasMessageContaining("pass the port separately");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1:2:3", ":::", "::1::", "1::2::3", "12345::1", "g::1", "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7", "::1%", "[10.0.0.1]", "[example.com]", "::256.0.0.1", "::1.2.3", "1.2.3.4::",
+            ":1::", "1::2:", "::01.2.3.4"})
+    void rejectsColonHostThatIsNotAnIpv6Literal(String host) {
+        assertThatThrownBy(() -> Backend.of(host, 80))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host").hasMessageContaining("'" + host + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::1", "[::1]", "::", "1::", "2001:db8::1", "2001:DB8:0:0:8:800:200C:417A",
+            "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:10.0.0.1", "64:ff9b::192.0.2.33",
+            "1:2:3:4:5:6:1.2.3.4", "fe80::1%eth0", "[fe80::1%25eth0]"})
+    void acceptsIpv6Literals(String host) {
+        Backend b = Backend.of(host, 80);
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        assertThat(b.host()).isEqualTo(bare);
+        assertThat(b.id()).isEqualTo("[" + bare + "]:80");
+    }
+
+    @Test
+    void hostNamesAndIpv4StayUnbracketed() {
+        assertThat(Backend.of("127.0.0.1", 8080).id()).isEqualTo("127.0.0.1:8080");
+        assertThat(Backend.of("orders.internal", 80).id()).isEqualTo("orders.internal:80");
+    }
 }

@@ -27,6 +27,7 @@ class DistributionTest {
             backends.add(Backend.of("10.0.0." + (i + 1), 80).withWeight(weights[i]));
         }
         LoadBalancer lb = LoadBalancer.builder("d").backends(backends).strategy(strategy)
+                .leakDetection(LeakDetector.Level.SAMPLED) // millions of closed selections: no stack trace each
                 .random(new SplittableRandom(42)).ticker(new FakeTicker()).build();
         long[] counts = new long[weights.length];
         SplittableRandom keys = new SplittableRandom(99);
@@ -58,6 +59,7 @@ class DistributionTest {
             backends.add(Backend.of("10.0.1." + (i + 1), 80));
         }
         LoadBalancer lb = LoadBalancer.builder("u").backends(backends).strategy(strategy)
+                .leakDetection(LeakDetector.Level.SAMPLED) // millions of closed selections: no stack trace each
                 .random(new SplittableRandom(5)).ticker(new FakeTicker()).build();
         long[] counts = new long[n];
         for (int i = 0; i < PICKS; i++) {

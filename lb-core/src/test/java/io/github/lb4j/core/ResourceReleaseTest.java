@@ -3,6 +3,7 @@ package io.github.lb4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lb4j.core.internal.SharedScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -3,6 +3,7 @@ package io.github.lb4j.core;
 import static io.github.lb4j.core.HealthFixtures.backends;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lb4j.core.internal.SharedScheduler;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

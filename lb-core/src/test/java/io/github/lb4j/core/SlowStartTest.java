@@ -127,12 +127,12 @@ class SlowStartTest {
 
     @Test
     void rampWeightsAreScaledIntegersNeverBelowOne() {
-        assertThat(DefaultLoadBalancer.rampWeight(1, 0, 10)).isEqualTo(1);
-        assertThat(DefaultLoadBalancer.rampWeight(1, 0, 1)).isEqualTo(1);
-        assertThat(DefaultLoadBalancer.rampWeight(1, 9, 10)).isEqualTo(9);
-        assertThat(DefaultLoadBalancer.rampWeight(100, 0, 10)).isEqualTo(100);
-        assertThat(DefaultLoadBalancer.rampWeight(100, 5, 10)).isEqualTo(550);
-        assertThat(DefaultLoadBalancer.rampWeight(Backend.MAX_WEIGHT, 9, 1))
+        assertThat(SnapshotBuilder.rampWeight(1, 0, 10)).isEqualTo(1);
+        assertThat(SnapshotBuilder.rampWeight(1, 0, 1)).isEqualTo(1);
+        assertThat(SnapshotBuilder.rampWeight(1, 9, 10)).isEqualTo(9);
+        assertThat(SnapshotBuilder.rampWeight(100, 0, 10)).isEqualTo(100);
+        assertThat(SnapshotBuilder.rampWeight(100, 5, 10)).isEqualTo(550);
+        assertThat(SnapshotBuilder.rampWeight(Backend.MAX_WEIGHT, 9, 1))
                 .isEqualTo(9_010_000).isLessThan(Backend.MAX_WEIGHT * 10);
         // Round robin's schedule stays small: weights 10, 10, 1 give a cycle of 21, not 10 + 10 + 1 scaled up.
         assertThat(RoundRobinStrategy.schedule(new int[] {20, 20, 10})).hasSize(5);

@@ -4,6 +4,8 @@ import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendSource;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Ticker;
+import io.github.lb4j.core.internal.Backoff;
+import io.github.lb4j.core.internal.Checks;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -63,8 +65,9 @@ import org.xbill.DNS.TextParseException;
  * retried with exponential backoff ({@link Builder#retryBackoff}). A TTL above 2<sup>31</sup>-1 counts as 0 (RFC
  * 2181) and then as {@code minTtl}. Nothing here ever throws into {@link LoadBalancer#select}.
  *
- * <p>Timers and answers run on one daemon thread shared by all DNS sources (queries are asynchronous, so it never
- * waits on the network), or on the {@link Builder#scheduler scheduler} given.
+ * <p>Timers and answers run on lb4j's one daemon scheduler thread, shared by all DNS sources and pools (queries are
+ * asynchronous, so it never waits on the network), held from {@link Builder#build()} until {@link #close()} and
+ * ended when its last user closes; or on the {@link Builder#scheduler scheduler} given.
  *
  * <p>Thread-safety: safe to use from any thread. A source feeds one pool.
  */
@@ -146,7 +149,6 @@ public final class DnsBackendSource implements BackendSource {
         this.allowEmpty = b.allowEmpty;
         this.ticker = b.ticker;
         this.random = b.random;
-        this.scheduler = b.scheduler != null ? b.scheduler : TaskScheduler.shared();
         this.minTtlNanos = b.minTtl.toNanos();
         this.maxTtlNanos = b.maxTtl.toNanos();
         this.jitter = b.jitter;
@@ -170,6 +172,8 @@ public final class DnsBackendSource implements BackendSource {
             resolver = system;
             server = "the system resolvers " + ResolverConfig.getCurrentConfig().servers();
         }
+        // Last, so that nothing above can fail with the shared scheduler leased; released by close().
+        this.scheduler = b.scheduler != null ? b.scheduler : TaskScheduler.shared();
         this.resolution = new Resolution(resolver, scheduler.executor(), server, b.queryTimeout, b.family);
         this.description = srv ? "DNS SRV " + name + " via " + server
                 : "DNS " + b.family.label() + " " + name + " port " + port + " via " + server;
@@ -184,9 +188,7 @@ public final class DnsBackendSource implements BackendSource {
      * @throws IllegalArgumentException if the name is not a valid DNS name or the port is out of range
      */
     public static Builder addresses(String hostName, int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
-        }
+        Checks.port("port", port);
         return new Builder(parse("hostName", hostName), false, port);
     }
 
@@ -203,7 +205,7 @@ public final class DnsBackendSource implements BackendSource {
 
     private static Name parse(String field, String text) {
         Objects.requireNonNull(text, field);
-        String shown = text.replaceAll("\\p{Cntrl}", "?");
+        String shown = Checks.printable(text);
         if (text.isBlank() || text.equals(".")) {
             throw new IllegalArgumentException(field + " must be a DNS name, got '" + shown + "'");
         }
@@ -384,12 +386,9 @@ public final class DnsBackendSource implements BackendSource {
         }
     }
 
+    /** The wait after {@code failures} failed lookups in a row, before jitter: initial, doubling, capped. */
     private long backoff(int failures) {
-        long delay = initialBackoffNanos;
-        for (int i = 1; i < failures && delay < maxBackoffNanos; i++) {
-            delay *= 2;
-        }
-        return Math.min(delay, maxBackoffNanos);
+        return Backoff.capNanos(initialBackoffNanos, maxBackoffNanos, failures);
     }
 
     /** Adds up to {@link #jitter} of {@code nanos}: lookups happen no earlier than the TTL says. */
@@ -433,6 +432,7 @@ public final class DnsBackendSource implements BackendSource {
             pending = queued;
             queued = null;
         }
+        scheduler.release(); // the shared thread ends with its last user
         if (pending != null) {
             pending.completeExceptionally(new IllegalStateException(description + " was closed"));
         }
@@ -494,9 +494,7 @@ public final class DnsBackendSource implements BackendSource {
          */
         public Builder resolver(String host, int port) {
             Objects.requireNonNull(host, "host");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("resolver port must be between 1 and 65535, got " + port);
-            }
+            Checks.port("resolver port", port);
             String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
             // Parsed here, never looked up: finding the DNS server must not need DNS.
             byte[] bytes = Address.toByteArray(literal, Address.IPv4);
@@ -505,7 +503,7 @@ public final class DnsBackendSource implements BackendSource {
             }
             if (bytes == null) {
                 throw new IllegalArgumentException("resolver host must be an IP address, got '"
-                        + host.replaceAll("\\p{Cntrl}", "?") + "'");
+                        + Checks.printable(host) + "'");
             }
             InetSocketAddress address;
             try {
@@ -528,7 +526,8 @@ public final class DnsBackendSource implements BackendSource {
             }
             if (address.getPort() == 0) {
                 // InetSocketAddress allows port 0 ("any"), which no DNS server listens on.
-                throw new IllegalArgumentException("resolver port must be between 1 and 65535, got " + address);
+                throw new IllegalArgumentException("resolver port must be between 1 and " + Checks.MAX_PORT + ", got "
+                        + address);
             }
             this.resolverAddress = address;
             this.resolver = null;
@@ -632,7 +631,7 @@ public final class DnsBackendSource implements BackendSource {
         }
 
         /**
-         * Runs this source's timers and answer callbacks on {@code scheduler} instead of the shared lb4j DNS
+         * Runs this source's timers and answer callbacks on {@code scheduler} instead of lb4j's shared scheduler
          * thread. The work is short and never blocks; the caller owns and shuts down the scheduler.
          *
          * @param scheduler the scheduler
@@ -661,12 +660,7 @@ public final class DnsBackendSource implements BackendSource {
         }
 
         private static Duration check(String field, Duration value, Duration min, Duration max) {
-            Objects.requireNonNull(value, field);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", got "
-                        + value);
-            }
-            return value;
+            return Checks.between(field, value, min, max);
         }
     }
 }

@@ -1,17 +1,18 @@
 package io.github.lb4j.dns;
 
+import io.github.lb4j.core.internal.SharedScheduler;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where DNS sources run their timers and answer callbacks. Production uses one shared daemon thread for every
- * source (queries are asynchronous, so the thread never waits on the network); tests substitute a manual scheduler
- * driven by a fake {@link io.github.lb4j.core.Ticker}.
+ * Where DNS sources run their timers and answer callbacks. Production uses lb4j's one shared daemon thread
+ * ({@link SharedScheduler}, also used by pools for health checks), leased by each source from its build until its
+ * close (queries are asynchronous, so the thread never waits on the network); a caller may give its own executor;
+ * tests substitute a manual scheduler driven by a fake {@link io.github.lb4j.core.Ticker}.
  */
 interface TaskScheduler {
 
@@ -21,62 +22,66 @@ interface TaskScheduler {
     /** Runs the continuations of DNS answers. */
     Executor executor();
 
+    /** The source that used this scheduler closed: gives back what it holds (nothing unless shared). */
+    default void release() {
+    }
+
     /** A scheduled task that has not run yet. */
     interface Cancellable {
         void cancel();
     }
 
+    /** A caller's executor, which the caller owns and shuts down. */
     static TaskScheduler of(ScheduledExecutorService service) {
-        return new ServiceScheduler(service);
+        Logged logged = new Logged();
+        return new TaskScheduler() {
+            @Override
+            public Cancellable schedule(Runnable task, long delayNanos) {
+                Future<?> f = service.schedule(() -> logged.run(task), Math.max(0L, delayNanos),
+                        TimeUnit.NANOSECONDS);
+                return () -> f.cancel(false);
+            }
+
+            @Override
+            public Executor executor() {
+                return service;
+            }
+        };
     }
 
-    /** One daemon thread for all DNS sources that are not given a scheduler. */
+    /** A lease on lb4j's shared scheduler thread, for one source; {@link #release()} gives it back. */
     static TaskScheduler shared() {
-        return Shared.INSTANCE;
+        SharedScheduler lease = SharedScheduler.acquire();
+        Logged logged = new Logged();
+        return new TaskScheduler() {
+            @Override
+            public Cancellable schedule(Runnable task, long delayNanos) {
+                Future<?> f = lease.schedule(() -> logged.run(task), delayNanos);
+                return () -> f.cancel(false);
+            }
+
+            @Override
+            public Executor executor() {
+                return lease.executor();
+            }
+
+            @Override
+            public void release() {
+                lease.release();
+            }
+        };
     }
 
-    /** Lazily created on first use, never shut down (daemon). */
-    final class Shared {
-        static final TaskScheduler INSTANCE;
-
-        static {
-            ScheduledThreadPoolExecutor service = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "lb4j-dns");
-                t.setDaemon(true);
-                return t;
-            });
-            service.setRemoveOnCancelPolicy(true);
-            INSTANCE = new ServiceScheduler(service);
-        }
-
-        private Shared() {
-        }
-    }
-
-    final class ServiceScheduler implements TaskScheduler {
+    /** A scheduled executor keeps a task's exception to itself; this says it, or discovery stops silently. */
+    final class Logged {
         private static final Logger log = LoggerFactory.getLogger(DnsBackendSource.class);
-        private final ScheduledExecutorService service;
 
-        ServiceScheduler(ScheduledExecutorService service) {
-            this.service = service;
-        }
-
-        @Override
-        public Cancellable schedule(Runnable task, long delayNanos) {
-            ScheduledFuture<?> f = service.schedule(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    // A scheduled executor keeps a task's exception to itself; say it, or discovery stops silently.
-                    log.error("DNS discovery task failed", e);
-                }
-            }, Math.max(0L, delayNanos), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        }
-
-        @Override
-        public Executor executor() {
-            return service;
+        void run(Runnable task) {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("DNS discovery task failed", e);
+            }
         }
     }
 }

@@ -5,8 +5,8 @@ import io.github.lb4j.core.HashStrategy;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Selection;
-import io.github.lb4j.core.SimulatorAccess;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.core.internal.PoolInternals;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,7 +124,7 @@ public final class HashQuality {
     public static Balance balance(HashStrategy strategy, int n, int keys) {
         List<Backend> b = backends(n);
         LoadBalancer lb = pool(strategy, b);
-        Map<String, Double> shares = SimulatorAccess.hashShares(lb);
+        Map<String, Double> shares = PoolInternals.hashShares(lb);
         double exact = Double.NaN;
         if (shares != null) {
             double max = 0;
@@ -182,7 +182,7 @@ public final class HashQuality {
     public static Failed failed(HashStrategy strategy, int n, int failedPercent, int keys) {
         List<Backend> b = backends(n);
         LoadBalancer lb = pool(strategy, b);
-        int tableSize = SimulatorAccess.maglevTableSize(lb);
+        int tableSize = PoolInternals.maglevTableSize(lb);
         String[] before = ids(lb, keys);
         int fail = Math.max(1, Math.round(n * failedPercent / 100f));
         List<Backend> survivors = new ArrayList<>(b);
@@ -192,7 +192,7 @@ public final class HashQuality {
         }
         lb.updateBackends(survivors);
         double moved = moved(before, ids(lb, keys));
-        Map<String, Double> shares = SimulatorAccess.hashShares(lb);
+        Map<String, Double> shares = PoolInternals.hashShares(lb);
         double maxOverMean = Double.NaN;
         if (shares != null) {
             double max = 0;

@@ -1,25 +1,18 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.PoolInternals;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Read-only access for lb-simulator to what a pool's hash picker knows exactly: each backend's share of the hash
- * space. It lives in lb-core's package (in the simulator's jar, which is not published) so that lb-core need not make
- * its pickers public. Not API.
+ * lb-core's side of {@link PoolInternals}: reads a pool's snapshot for lb4j's own tools. Registered by
+ * {@link DefaultLoadBalancer}'s static initializer.
  */
-public final class SimulatorAccess {
+final class InternalsAccess implements PoolInternals.Accessor {
 
-    private SimulatorAccess() {
-    }
-
-    /**
-     * @param pool a pool built by {@link LoadBalancer#builder}
-     * @return backend id to its exact share of the hash space for ring hash (sum of its arcs) and Maglev (its table
-     *     slots over the table size); null for strategies without a partition of the hash space (rendezvous)
-     */
-    public static Map<String, Double> hashShares(LoadBalancer pool) {
-        Snapshot s = ((DefaultLoadBalancer) pool).snapshot();
+    @Override
+    public Map<String, Double> hashShares(LoadBalancer pool) {
+        Snapshot s = snapshotOf(pool);
         Map<String, Double> out = new LinkedHashMap<>();
         if (s.picker instanceof RingHashStrategy.RingPicker) {
             double[] shares = ((RingHashStrategy.RingPicker) s.picker).shares();
@@ -42,13 +35,22 @@ public final class SimulatorAccess {
         return null;
     }
 
-    /**
-     * @param pool a Maglev pool
-     * @return its lookup table's size, or 0 for another strategy
-     */
-    public static int maglevTableSize(LoadBalancer pool) {
-        Snapshot s = ((DefaultLoadBalancer) pool).snapshot();
+    @Override
+    public int maglevTableSize(LoadBalancer pool) {
+        Snapshot s = snapshotOf(pool);
         return s.picker instanceof MaglevStrategy.MaglevPicker
                 ? ((MaglevStrategy.MaglevPicker) s.picker).table().length : 0;
+    }
+
+    private static Snapshot snapshotOf(LoadBalancer pool) {
+        if (!(pool instanceof DefaultLoadBalancer)) {
+            throw new IllegalArgumentException("not a pool built by LoadBalancer.builder: " + pool);
+        }
+        return ((DefaultLoadBalancer) pool).snapshot();
+    }
+
+    @Override
+    public String toString() {
+        return "lb-core's InternalsAccess";
     }
 }

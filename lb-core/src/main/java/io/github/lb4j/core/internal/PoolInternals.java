@@ -1,0 +1,79 @@
+package io.github.lb4j.core.internal;
+
+import io.github.lb4j.core.LoadBalancer;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Read-only views of what a pool's pickers know exactly, for lb4j's own tools (lb-simulator measures hash quality
+ * with them). Not API: the pickers stay package-private in {@code io.github.lb4j.core}, and this facade reaches them
+ * through an {@link Accessor} that lb-core registers from a static initializer of its pool class, which has run
+ * before any pool exists (the accessor pattern: a package hands a trusted neighbour one narrow door instead of making
+ * its classes public).
+ *
+ * <pre>{@code
+ * LoadBalancer pool = LoadBalancer.builder("ring").backends(backends).strategy(Strategy.ringHash()).build();
+ * Map<String, Double> shares = PoolInternals.hashShares(pool); // backend id -> share of the hash space
+ * }</pre>
+ *
+ * <p>Thread-safety: every method reads one published snapshot of the pool; safe from any thread.
+ */
+public final class PoolInternals {
+
+    /** What lb-core implements; set once, by lb-core. */
+    public interface Accessor {
+        /** @see PoolInternals#hashShares */
+        Map<String, Double> hashShares(LoadBalancer pool);
+
+        /** @see PoolInternals#maglevTableSize */
+        int maglevTableSize(LoadBalancer pool);
+    }
+
+    private static volatile Accessor accessor;
+
+    private PoolInternals() {
+    }
+
+    /**
+     * Called once by lb-core's pool class as it is initialised.
+     *
+     * @param implementation lb-core's accessor
+     * @throws IllegalStateException if an accessor is already registered
+     */
+    public static synchronized void register(Accessor implementation) {
+        Objects.requireNonNull(implementation, "implementation");
+        if (accessor != null) {
+            throw new IllegalStateException("an accessor is already registered: " + accessor);
+        }
+        accessor = implementation;
+    }
+
+    /**
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @return backend id to its exact share of the hash space for ring hash (sum of its arcs) and Maglev (its table
+     *     slots over the table size); null for strategies without a partition of the hash space
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     */
+    public static Map<String, Double> hashShares(LoadBalancer pool) {
+        return accessor(pool).hashShares(pool);
+    }
+
+    /**
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @return the size of its Maglev lookup table, or 0 for another strategy
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     */
+    public static int maglevTableSize(LoadBalancer pool) {
+        return accessor(pool).maglevTableSize(pool);
+    }
+
+    private static Accessor accessor(LoadBalancer pool) {
+        Objects.requireNonNull(pool, "pool");
+        Accessor a = accessor;
+        if (a == null) {
+            // No pool was ever built, so this one was not built by LoadBalancer.builder either.
+            throw new IllegalArgumentException("not a pool built by LoadBalancer.builder: " + pool);
+        }
+        return a;
+    }
+}
