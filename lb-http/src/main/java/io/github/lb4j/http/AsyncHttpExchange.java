@@ -1,5 +1,6 @@
 package io.github.lb4j.http;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,9 +25,13 @@ public interface AsyncHttpExchange<R> extends HttpExchange<R> {
      */
     CompletableFuture<R> sendAsync(Attempt attempt);
 
-    /** Asynchronous exchanges are sent with {@link #sendAsync}; the engine never calls this. */
+    /**
+     * For {@link HttpBalancer#execute}: an adapter whose client also has a blocking API (the JDK client) overrides
+     * this; an asynchronous-only one (WebClient) keeps this default and is run only with
+     * {@link HttpBalancer#executeAsync}, which never calls it.
+     */
     @Override
-    default R send(Attempt attempt) {
+    default R send(Attempt attempt) throws IOException {
         throw new UnsupportedOperationException("an asynchronous exchange is sent with sendAsync");
     }
 }
