@@ -226,9 +226,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
         /**
          * @return the interceptor
-         * @throws IllegalStateException if no route was added
+         * @throws IllegalStateException if no route was added, or if the OkHttp on the class path is not 4.12 or
+         *     5.x (the message names the version found)
          */
         public LoadBalancingInterceptor build() {
+            OkHttpVersion.check();
             return new LoadBalancingInterceptor(balancer.build());
         }
     }
