@@ -294,14 +294,6 @@ final class BalancedCall<R> {
         return thrown;
     }
 
-    Route route() {
-        return route;
-    }
-
-    HttpExchange<R> exchange() {
-        return exchange;
-    }
-
     private static <T> List<T> add(List<T> list, T item) {
         List<T> out = list == null ? new ArrayList<>(2) : list;
         out.add(item);

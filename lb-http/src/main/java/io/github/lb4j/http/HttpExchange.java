@@ -25,7 +25,9 @@ import java.io.IOException;
  * }</pre>
  *
  * <p>Thread-safety: the engine calls an exchange from one thread at a time (for an asynchronous call, successive
- * callbacks may run on different threads, each after the previous one finished).
+ * callbacks may run on different threads, each after the previous one finished). Hedging (issue 15) will have two
+ * attempts of one exchange in flight at once: keep per-attempt state in locals or keyed by the {@link Attempt},
+ * never in fields of the exchange.
  *
  * @param <R> the client's response type
  */

@@ -85,6 +85,10 @@ import okhttp3.Response;
  * when the server had already read it. Where a POST must arrive at most once, build the client with
  * {@code retryOnConnectionFailure(false)}: this interceptor then decides every retry by the rules above.
  *
+ * <p><b>OkHttp version.</b> OkHttp 5.x ({@code okhttp-jvm}) or 4.12 ({@code okhttp}), declared by the application:
+ * lb-okhttp's own dependency on it is optional, so it never adds a second copy. {@link Builder#build()} fails with
+ * an {@link IllegalStateException} naming the version found when it is another (Retrofit 2.x alone brings 3.14.9).
+ *
  * <p>The policy (routes, retries, budget, backoff, outcomes) is lb-http's {@link HttpBalancer}, shared with every
  * other lb4j adapter; this class only reads OkHttp's requests, rewrites URLs and reports when response bodies close.
  *
