@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * OkHttp's {@code RetryAndFollowUpInterceptor}. {@link #execute()} is the synchronous loop;
  * {@link AsyncBalancedCall} drives the same steps from callbacks.
  *
- * <p>Where issue 15 plugs in: a per-try timeout bounds {@link HttpExchange#send} of one {@link Attempt} and turns
- * into a failure that {@link #recover} treats like a read timeout; a hedge starts a second attempt from
- * {@link #nextSelection} while the first is in flight, and the loser's selection is closed (neither outcome).
+ * <p>Where issue 15 plugs in: a per-try timeout bounds {@link #send} of one {@link Attempt} (and its async twin,
+ * {@code AsyncBalancedCall.attempt}) and turns into a failure that {@link #recover} treats like a read timeout; a
+ * hedge is a second attempt started from {@link #nextSelection} while the first is in flight (the async driver is
+ * where two can run at once), spending the same retry budget; the loser's selection is closed, neither outcome.
  *
  * <p>Thread-safety: confined to one call; an asynchronous call touches it from one callback at a time.
  */
@@ -63,7 +64,7 @@ final class BalancedCall<R> {
             Attempt attempt = new Attempt(n, selection);
             R response;
             try {
-                response = exchange.send(attempt);
+                response = send(attempt);
             } catch (IOException e) {
                 selection.failure(e);
                 selection = backoff(n, recover(attempt, e));
@@ -80,6 +81,15 @@ final class BalancedCall<R> {
             }
             selection = backoff(n, next);
         }
+    }
+
+    /**
+     * Sends one attempt. The one place an attempt is started synchronously: a per-try timeout (issue 15) bounds
+     * this call and cancels the attempt when it expires, failing it with a timeout that {@link #recover} then
+     * treats like any read timeout.
+     */
+    private R send(Attempt attempt) throws IOException {
+        return exchange.send(attempt);
     }
 
     /** The hash key or pin: a context the application attached wins, then the route's hash-key source. */
