@@ -5,7 +5,7 @@ import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
-import io.github.lb4j.okhttp.Route;
+import io.github.lb4j.http.Route;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;

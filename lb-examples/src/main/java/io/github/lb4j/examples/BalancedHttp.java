@@ -2,7 +2,7 @@ package io.github.lb4j.examples;
 
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
-import io.github.lb4j.okhttp.NoBackendAvailableIOException;
+import io.github.lb4j.http.NoBackendAvailableIOException;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;

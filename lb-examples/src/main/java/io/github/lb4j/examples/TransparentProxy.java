@@ -7,7 +7,7 @@ import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
-import io.github.lb4j.okhttp.NoBackendAvailableIOException;
+import io.github.lb4j.http.NoBackendAvailableIOException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -7,7 +7,7 @@ import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.OutlierDetection;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.okhttp.OkHttpHealthChecker;
-import io.github.lb4j.okhttp.Route;
+import io.github.lb4j.http.Route;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.okhttp.OkHttpHealthChecker;
-import io.github.lb4j.okhttp.Route;
+import io.github.lb4j.http.Route;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -234,8 +234,12 @@ public final class OkHttpHealthChecker implements HealthChecker {
             return this;
         }
 
-        /** @return the checker */
+        /**
+         * @return the checker
+         * @throws IllegalStateException if the OkHttp on the class path is not 4.12 or 5.x
+         */
         public OkHttpHealthChecker build() {
+            OkHttpVersion.check();
             return new OkHttpHealthChecker(this);
         }
     }

@@ -1,6 +1,6 @@
 package io.github.lb4j.okhttp;
 
-import io.github.lb4j.core.Selection;
+import io.github.lb4j.http.ResponseOutcome;
 import java.io.IOException;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
@@ -12,22 +12,19 @@ import okio.Okio;
 /**
  * Holds a backend's in-flight slot until the response body is closed or read to its end, then reports the
  * attempt's outcome exactly once: the classified outcome, or a failure if reading the body fails. The
- * {@link Selection} keeps only its first outcome, so a second close or a close after a failed read changes nothing.
+ * {@link ResponseOutcome} keeps only its first report, so a second close or a close after a failed read changes nothing.
  *
  * <p>Thread-safety: like any {@link ResponseBody}, for use by one thread at a time.
  */
 final class ReportingResponseBody extends ResponseBody {
 
     private final ResponseBody delegate;
-    private final Selection selection;
-    /** null: the response counts as a success. */
-    private final Throwable failure;
+    private final ResponseOutcome outcome;
     private BufferedSource source;
 
-    ReportingResponseBody(ResponseBody delegate, Selection selection, Throwable failure) {
+    ReportingResponseBody(ResponseBody delegate, ResponseOutcome outcome) {
         this.delegate = delegate;
-        this.selection = selection;
-        this.failure = failure;
+        this.outcome = outcome;
     }
 
     @Override
@@ -50,7 +47,7 @@ final class ReportingResponseBody extends ResponseBody {
                     try {
                         read = super.read(sink, byteCount);
                     } catch (IOException | RuntimeException e) {
-                        selection.failure(e);
+                        outcome.failed(e);
                         throw e;
                     }
                     if (read == -1L) {
@@ -84,10 +81,6 @@ final class ReportingResponseBody extends ResponseBody {
     }
 
     private void complete() {
-        if (failure == null) {
-            selection.success();
-        } else {
-            selection.failure(failure);
-        }
+        outcome.finished();
     }
 }

@@ -2,6 +2,7 @@ package io.github.lb4j.okhttp;
 
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendStats;
+import io.github.lb4j.http.Route;
 import java.util.List;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLSession;
@@ -33,7 +34,7 @@ final class RouteNameHostnameVerifier implements HostnameVerifier {
         }
         int port = session.getPeerPort(); // OkHttp opens TLS with the URL's host and port; -1 if unknown
         for (Route route : routes) {
-            if (isBackend(route, hostname, port) && delegate.verify(route.name, session)) {
+            if (isBackend(route, hostname, port) && delegate.verify(route.name(), session)) {
                 return true;
             }
         }
@@ -45,7 +46,7 @@ final class RouteNameHostnameVerifier implements HostnameVerifier {
      * draining backend of the route. Runs once per TLS handshake, not per request.
      */
     private static boolean isBackend(Route route, String hostname, int port) {
-        for (BackendStats stats : route.pool.stats()) {
+        for (BackendStats stats : route.loadBalancer().stats()) {
             Backend b = stats.backend();
             if ((port <= 0 || b.port() == port) && hostname.equalsIgnoreCase(canonical(b.host()))) {
                 return true;

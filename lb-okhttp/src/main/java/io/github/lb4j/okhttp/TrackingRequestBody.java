@@ -1,28 +1,26 @@
 package io.github.lb4j.okhttp;
 
+import io.github.lb4j.http.Attempt;
 import java.io.IOException;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.BufferedSink;
 
 /**
- * Records whether OkHttp started to write a request's body. OkHttp writes the request line and headers first, so a
+ * Tells the attempt when OkHttp starts to write a request's body. OkHttp writes the request line and headers first, so a
  * body that was never written means the request was never complete on the wire and no backend can have acted on
  * it: such a failure may be retried whatever the method.
  *
- * <p>Thread-safety: the flag is volatile; OkHttp writes duplex bodies on another thread.
+ * <p>Thread-safety: the attempt's flag is volatile; OkHttp writes duplex bodies on another thread.
  */
 final class TrackingRequestBody extends RequestBody {
 
     private final RequestBody delegate;
-    private volatile boolean writeStarted;
+    private final Attempt attempt;
 
-    TrackingRequestBody(RequestBody delegate) {
+    TrackingRequestBody(RequestBody delegate, Attempt attempt) {
         this.delegate = delegate;
-    }
-
-    boolean writeStarted() {
-        return writeStarted;
+        this.attempt = attempt;
     }
 
     @Override
@@ -47,7 +45,7 @@ final class TrackingRequestBody extends RequestBody {
 
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
-        writeStarted = true;
+        attempt.bodyWriteStarted();
         delegate.writeTo(sink);
     }
 }

@@ -2,6 +2,7 @@ package io.github.lb4j.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lb4j.http.NoBackendAvailableIOException;
 import io.github.lb4j.core.LoadBalancer;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -2,6 +2,7 @@ package io.github.lb4j.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lb4j.http.Route;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendStats;
 import io.github.lb4j.core.LoadBalancer;

@@ -2,6 +2,7 @@ package io.github.lb4j.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.lb4j.http.Route;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
@@ -180,9 +181,9 @@ class OkHttpFuzzTest {
         } catch (IllegalArgumentException e) {
             return; // OkHttp refuses the header value (control or non-ASCII characters): never reaches us
         }
-        String key = route.hashKey.apply(request);
-        assertThat(route.hashKey.apply(request)).isEqualTo(key);
-        assertThat(route.hashKey.apply(request.newBuilder().build())).isEqualTo(key);
+        String key = route.hashKeyOf(new OkHttpViews.RequestView(request));
+        assertThat(route.hashKeyOf(new OkHttpViews.RequestView(request))).isEqualTo(key);
+        assertThat(route.hashKeyOf(new OkHttpViews.RequestView(request.newBuilder().build()))).isEqualTo(key);
         if (source == 1 || source == 3) {
             if (key != null) {
                 assertThat(key).doesNotContain(";");

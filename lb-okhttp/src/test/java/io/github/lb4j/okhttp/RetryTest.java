@@ -3,6 +3,9 @@ package io.github.lb4j.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lb4j.http.NoBackendAvailableIOException;
+import io.github.lb4j.http.Idempotency;
+import io.github.lb4j.http.Route;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
@@ -164,7 +167,7 @@ class RetryTest extends LbTestSupport {
         assertThat(a.requests.get() + b.requests.get()).isEqualTo(131);
 
         // After the window, old deposits and withdrawals have expired: the floor is available again.
-        now.addAndGet(TimeUnit.SECONDS.toNanos(RetryBudget.WINDOW_SECONDS + 1));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(Route.RETRY_BUDGET_WINDOW_SECONDS + 1));
         get(client, "http://orders/");
         assertThat(a.requests.get() + b.requests.get()).isEqualTo(131 + 3);
     }

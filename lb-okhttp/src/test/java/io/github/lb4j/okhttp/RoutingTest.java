@@ -3,6 +3,7 @@ package io.github.lb4j.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lb4j.http.Route;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
 import java.io.IOException;
@@ -154,7 +155,7 @@ class RoutingTest extends LbTestSupport {
         LoadBalancer custom = pool("custom", a.backend());
         OkHttpClient client = client(lb()
                 .route(route("plain", plain).build())
-                .route(route("custom", custom).failureWhen(r -> r.code() == 429 || r.code() >= 500).build())
+                .route(route("custom", custom).failureWhen(r -> r.status() == 429 || r.status() >= 500).build())
                 .build());
 
         for (String host : new String[] {"plain", "custom"}) {

@@ -34,7 +34,7 @@ class UrlRewriteTest {
             for (int port : new int[] {80, 443, 8080}) {
                 HttpUrl template = new HttpUrl.Builder().scheme(url.scheme()).host(host).port(port).build();
                 HttpUrl expected = url.newBuilder().host(host).port(port).build();
-                HttpUrl actual = LoadBalancingInterceptor.rewriteUrl(url, template);
+                HttpUrl actual = UrlTemplates.rewrite(url, template);
                 assertThat(actual).as("%s on %s:%s", original, host, port).isEqualTo(expected);
                 assertThat(actual.toString()).isEqualTo(expected.toString());
                 assertThat(actual.port()).isEqualTo(port);

@@ -3,6 +3,7 @@ package io.github.lb4j.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lb4j.http.Route;
 import io.github.lb4j.core.LoadBalancer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +97,6 @@ class ValidationTest {
         assertThatThrownBy(() -> b.failureWhen(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("isFailure");
         // The builder is still usable and unchanged after rejected calls.
-        assertThat(b.build().maxAttempts).isEqualTo(Route.DEFAULT_MAX_ATTEMPTS);
+        assertThat(b.build().maxAttempts()).isEqualTo(Route.DEFAULT_MAX_ATTEMPTS);
     }
 }

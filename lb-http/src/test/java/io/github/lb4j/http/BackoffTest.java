@@ -1,4 +1,4 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +23,7 @@ class BackoffTest {
             long max = 0;
             int n = 4000;
             for (int i = 0; i < n; i++) {
-                long d = LoadBalancingInterceptor.backoffNanos(route, retry, random);
+                long d = BalancedCall.backoffNanos(route, retry, random);
                 assertThat(d).isBetween(0L, cap);
                 sum += d;
                 max = Math.max(max, d);
@@ -38,7 +38,7 @@ class BackoffTest {
     @Test
     void zeroBackoffIsImmediate() {
         Route route = Route.builder("orders", pool).backoff(Duration.ZERO, Duration.ZERO).build();
-        assertThat(LoadBalancingInterceptor.backoffNanos(route, 3, new Random(1))).isZero();
+        assertThat(BalancedCall.backoffNanos(route, 3, new Random(1))).isZero();
         pool.close();
     }
 }

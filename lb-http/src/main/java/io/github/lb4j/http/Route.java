@@ -1,19 +1,20 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.RequestContext;
+import io.github.lb4j.core.internal.Checks;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import okhttp3.Request;
-import okhttp3.Response;
 
 /**
- * How {@link LoadBalancingInterceptor} serves one logical host: the pool that owns it, where a request's hash key
- * comes from, which outcomes count as failures and how failed attempts are retried.
+ * How every lb4j HTTP adapter (lb-okhttp's {@code LoadBalancingInterceptor} and the adapters for other clients)
+ * serves one logical host: the pool that owns it, where a request's hash key comes from, which outcomes count as
+ * failures and how failed attempts are retried. The same route works with any client: hash-key functions and the
+ * failure classifier see a client-neutral {@link HttpRequestView} and {@link HttpResponseView}.
  *
  * <pre>{@code
  * Route orders = Route.builder("orders", ordersPool)         // requests to http(s)://orders/... go to ordersPool
@@ -21,7 +22,7 @@ import okhttp3.Response;
  *         .maxAttempts(3)                                    // the first attempt and up to two retries
  *         .retryBudget(0.1, 5)                               // retries <= 10% of requests + 5 per second
  *         .build();
- * Interceptor lb = LoadBalancingInterceptor.builder().route(orders).build();
+ * Interceptor lb = LoadBalancingInterceptor.builder().route(orders).build();   // lb-okhttp
  * }</pre>
  *
  * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
@@ -47,6 +48,9 @@ public final class Route {
     /** Default largest backoff cap (Envoy's default: ten times the base interval). */
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(250);
 
+    /** The window of {@link Builder#retryBudget(double, int)}: Finagle's default TTL of 10 seconds. */
+    public static final int RETRY_BUDGET_WINDOW_SECONDS = 10;
+
     /** Upper bound of {@link Builder#maxAttempts(int)}: more attempts than that multiply load without helping. */
     static final int MAX_ATTEMPTS_LIMIT = 10;
     /** Upper bound of the retry ratio: 1000% (Finagle's limit); beyond it a budget no longer limits anything. */
@@ -56,10 +60,10 @@ public final class Route {
 
     final String name;
     final LoadBalancer pool;
-    final Function<Request, String> hashKey;
+    final Function<HttpRequestView, String> hashKey;
     final int maxAttempts;
     final BitSet retryStatuses;
-    final Predicate<Response> failure;
+    final Predicate<HttpResponseView> failure;
     final double retryRatio;
     final int minRetriesPerSecond;
     final long backoffInitialNanos;
@@ -103,6 +107,33 @@ public final class Route {
         return pool;
     }
 
+    /**
+     * The hash key this route's source (header, cookie, query parameter or function) gives a request; a
+     * {@link RequestContext} attached to the request, which wins over it, is not consulted here.
+     *
+     * @param request the request
+     * @return the key, or null if the route has no source or the request has no key
+     */
+    public String hashKeyOf(HttpRequestView request) {
+        Objects.requireNonNull(request, "request");
+        return hashKey == null ? null : hashKey.apply(request);
+    }
+
+    /** @return attempts per call including the first, 1 to 10 */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** @return whether the logical host is sent as the Host header instead of the backend's address */
+    public boolean preserveHostHeader() {
+        return preserveHostHeader;
+    }
+
+    /** @return whether a backend's certificate is also accepted when it is valid for this route's name */
+    public boolean verifyCertificateAgainstRouteName() {
+        return verifyCertificateAgainstRouteName;
+    }
+
     @Override
     public String toString() {
         return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts + '}';
@@ -116,10 +147,10 @@ public final class Route {
     public static final class Builder {
         private final String name;
         private final LoadBalancer pool;
-        private Function<Request, String> hashKey;
+        private Function<HttpRequestView, String> hashKey;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private final BitSet retryStatuses = statuses(502, 503, 504);
-        private Predicate<Response> failure = response -> response.code() >= 500;
+        private Predicate<HttpResponseView> failure = response -> response.status() >= 500;
         private double retryRatio = DEFAULT_RETRY_RATIO;
         private int minRetriesPerSecond = DEFAULT_MIN_RETRIES_PER_SECOND;
         private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
@@ -147,9 +178,9 @@ public final class Route {
         }
 
         /**
-         * Takes each request's hash key from a cookie in the request's {@code Cookie} header. Cookies that the
-         * client's {@link okhttp3.CookieJar} adds are not visible to an application interceptor (OkHttp adds them
-         * later), so this reads cookies set on the request itself.
+         * Takes each request's hash key from a cookie in the request's {@code Cookie} header. Cookies that a client
+         * adds itself after the adapter has run (OkHttp's {@code CookieJar}, the JDK client's {@code CookieHandler})
+         * are not visible, so this reads cookies set on the request itself.
          *
          * @param cookieName the cookie, such as {@code SESSION}
          * @return this builder
@@ -174,19 +205,19 @@ public final class Route {
             if (parameterName.isEmpty()) {
                 throw new IllegalArgumentException("parameterName must not be empty, got ''");
             }
-            this.hashKey = request -> request.url().queryParameter(parameterName);
+            this.hashKey = request -> request.queryParameter(parameterName);
             return this;
         }
 
         /**
          * Computes each request's hash key; the function returns null for a request without one. It runs on the
-         * calling thread (the dispatcher's thread for {@code enqueue}) and must be thread-safe. A
+         * calling thread (a client's dispatcher thread for asynchronous calls) and must be thread-safe. A
          * {@link RequestContext} tag on a request overrides every hash-key source.
          *
          * @param hashKeyFunction from request to key or null
          * @return this builder
          */
-        public Builder hashKey(Function<Request, String> hashKeyFunction) {
+        public Builder hashKey(Function<HttpRequestView, String> hashKeyFunction) {
             this.hashKey = Objects.requireNonNull(hashKeyFunction, "hashKeyFunction");
             return this;
         }
@@ -229,7 +260,7 @@ public final class Route {
          * @param isFailure the classifier
          * @return this builder
          */
-        public Builder failureWhen(Predicate<Response> isFailure) {
+        public Builder failureWhen(Predicate<HttpResponseView> isFailure) {
             this.failure = Objects.requireNonNull(isFailure, "isFailure");
             return this;
         }
@@ -238,8 +269,8 @@ public final class Route {
          * Limits retries, Finagle-style: each call deposits {@code ratio} of a retry, each retry withdraws one, and
          * deposits and withdrawals expire after a 10-second window; {@code minRetriesPerSecond} more are always
          * allowed (10 seconds' worth in the window). When the budget is spent a failed attempt goes back to the
-         * caller instead of multiplying load on a struggling pool. Time is read from the interceptor's
-         * {@link io.github.lb4j.core.Ticker}.
+         * caller instead of multiplying load on a struggling pool. Time is read from the adapter's
+         * {@link io.github.lb4j.core.Ticker}; each adapter instance keeps its own budget per route.
          *
          * @param ratio retries per call, 0 to 10; default 0.2
          * @param minRetriesPerSecond retries allowed regardless of the ratio, 0 to 1 000 000; default 10
@@ -273,10 +304,7 @@ public final class Route {
         public Builder backoff(Duration initial, Duration max) {
             Objects.requireNonNull(initial, "initial");
             Objects.requireNonNull(max, "max");
-            if (initial.isNegative() || initial.compareTo(MAX_BACKOFF) > 0) {
-                throw new IllegalArgumentException("backoff initial must be between 0 and " + MAX_BACKOFF
-                        + ", got " + initial);
-            }
+            Checks.between("backoff initial", initial, Duration.ZERO, MAX_BACKOFF);
             if (max.compareTo(initial) < 0 || max.compareTo(MAX_BACKOFF) > 0) {
                 throw new IllegalArgumentException("backoff max must be between initial (" + initial + ") and "
                         + MAX_BACKOFF + ", got " + max);
@@ -301,8 +329,8 @@ public final class Route {
         /**
          * For HTTPS backends addressed by IP (or by a name their certificate does not carry): accept a backend's
          * certificate when it is valid for this route's name. It takes effect only through the
-         * {@link LoadBalancingInterceptor#hostnameVerifier(javax.net.ssl.HostnameVerifier) hostname verifier} the
-         * interceptor provides, which must be installed on the client; the certificate chain is still verified by
+         * hostname verifier the adapter provides (lb-okhttp: {@code LoadBalancingInterceptor.hostnameVerifier}),
+         * which must be installed on the client; the certificate chain is still verified by
          * the client's trust manager, and a certificate valid for the backend's own address is still accepted.
          *
          * @param verify whether to verify against the route name; default false
@@ -339,13 +367,13 @@ public final class Route {
                 // RFC 9110 token characters.
                 if (!(c > ' ' && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0)) {
                     throw new IllegalArgumentException(field + " must be an HTTP token, got '"
-                            + value.replaceAll("\\p{Cntrl}", "?") + "'");
+                            + Checks.printable(value) + "'");
                 }
             }
         }
     }
 
-    static String cookie(Request request, String name) {
+    static String cookie(HttpRequestView request, String name) {
         for (String header : request.headers("Cookie")) {
             int start = 0;
             while (start < header.length()) {

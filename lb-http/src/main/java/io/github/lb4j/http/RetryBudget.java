@@ -1,4 +1,4 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 import io.github.lb4j.core.Ticker;
 
@@ -12,8 +12,8 @@ import io.github.lb4j.core.Ticker;
  */
 final class RetryBudget {
 
-    /** Window length in one-second buckets: Finagle's default TTL of 10 seconds. */
-    static final int WINDOW_SECONDS = 10;
+    /** Window length in one-second buckets. */
+    static final int WINDOW_SECONDS = Route.RETRY_BUDGET_WINDOW_SECONDS;
     private static final long UNIT = 1000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 

@@ -1,13 +1,14 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 import io.github.lb4j.core.NoBackendAvailableException;
 import java.io.IOException;
 import java.util.Objects;
 
 /**
- * Thrown by a call through {@link LoadBalancingInterceptor} when the route's pool has no backend to pick: the
- * checked, {@link IOException} form of the core's {@link NoBackendAvailableException}, so that {@code execute()}
- * throws it and {@code enqueue()} delivers it to {@link okhttp3.Callback#onFailure}.
+ * Thrown by a call through any lb4j HTTP adapter when the route's pool has no backend to pick: the checked,
+ * {@link IOException} form of the core's {@link NoBackendAvailableException}, so that a client's synchronous call
+ * throws it and its asynchronous call fails with it (OkHttp: {@code Callback.onFailure}; the JDK client: the
+ * future).
  *
  * <pre>{@code
  * try (Response response = client.newCall(request).execute()) {

@@ -1,12 +1,13 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 /**
- * Overrides, for one request, whether {@link LoadBalancingInterceptor} may send it again after it reached a backend
+ * Overrides, for one request, whether an lb4j adapter may send it again after it reached a backend
  * (a read timeout, a reset connection, a retryable status). Without this tag the method decides: GET, HEAD,
  * OPTIONS, PUT, DELETE and TRACE are idempotent, everything else is not.
  *
  * <pre>{@code
  * // a POST the server de-duplicates by its Idempotency-Key header: safe to retry on another backend
+ * // (OkHttp: a request tag; other adapters say how they carry it)
  * Request request = new Request.Builder()
  *         .url("http://orders/api/orders")
  *         .header("Idempotency-Key", key)

@@ -1,4 +1,4 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package io.github.lb4j.okhttp;
+package io.github.lb4j.http;
 
+import io.github.lb4j.core.internal.Checks;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ final class HostNames {
     }
 
     /**
-     * @return the name in lower case (OkHttp lower-cases URL hosts, so a route matches case-insensitively)
+     * @return the name in lower case (clients lower-case URL hosts, so a route matches case-insensitively)
      * @throws IllegalArgumentException if the name is not an RFC 1123 host name
      */
     static String checkRouteName(String name) {
@@ -19,7 +20,7 @@ final class HostNames {
         String problem = problem(lower);
         if (problem != null) {
             throw new IllegalArgumentException("route name must be a valid host name (" + problem + "), got '"
-                    + name.replaceAll("\\p{Cntrl}", "?") + "'");
+                    + Checks.printable(name) + "'");
         }
         return lower;
     }

@@ -1,0 +1,312 @@
+package io.github.lb4j.http;
+
+import io.github.lb4j.core.NoBackendAvailableException;
+import io.github.lb4j.core.RequestContext;
+import io.github.lb4j.core.Selection;
+import io.github.lb4j.core.internal.Backoff;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One balanced call: the retry loop and the decisions it is made of, each a small named step, in the manner of
+ * OkHttp's {@code RetryAndFollowUpInterceptor}. {@link #execute()} is the synchronous loop;
+ * {@link AsyncBalancedCall} drives the same steps from callbacks.
+ *
+ * <p>Where issue 15 plugs in: a per-try timeout bounds {@link #send} of one {@link Attempt} (and its async twin,
+ * {@code AsyncBalancedCall.attempt}) and turns into a failure that {@link #recover} treats like a read timeout; a
+ * hedge is a second attempt started from {@link #nextSelection} while the first is in flight (the async driver is
+ * where two can run at once), spending the same retry budget; the loser's selection is closed, neither outcome.
+ *
+ * <p>Thread-safety: confined to one call; an asynchronous call touches it from one callback at a time.
+ */
+final class BalancedCall<R> {
+
+    private static final Logger log = LoggerFactory.getLogger(BalancedCall.class);
+
+    /** How often a retry backoff checks whether its call was canceled or timed out. */
+    private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final HttpBalancer.RouteRuntime state;
+    private final Route route;
+    private final HttpExchange<R> exchange;
+    private final RandomGenerator random;
+    private final RequestContext base;
+    private final int maxAttempts;
+    /** Ids of the backends tried so far, excluded from the next pick; null until the first retry. */
+    private List<String> tried;
+    /** Failures of earlier attempts, attached to the one thrown; null until the first retry. */
+    private List<Exception> earlier;
+
+    BalancedCall(HttpBalancer.RouteRuntime state, HttpExchange<R> exchange, RandomGenerator random) {
+        this.state = state;
+        this.route = state.route;
+        this.exchange = exchange;
+        this.random = random;
+        this.base = context(exchange, route);
+        this.maxAttempts = base.pinnedBackendId() != null ? 1 : route.maxAttempts;
+    }
+
+    /** The synchronous loop: one attempt per turn until a response is delivered or a failure is thrown. */
+    R execute() throws IOException {
+        Selection selection = firstSelection();
+        for (int n = 1; ; n++) {
+            Attempt attempt = new Attempt(n, selection);
+            R response;
+            try {
+                response = send(attempt);
+            } catch (IOException e) {
+                selection.failure(e);
+                selection = backoff(n, recover(attempt, e));
+                continue;
+            } catch (RuntimeException | Error e) {
+                selection.failure(e);
+                throw e;
+            }
+            HttpResponseView view = exchange.view(response);
+            Throwable failure = classify(attempt, response, view);
+            Selection next = retryOnStatus(attempt, response, view, failure);
+            if (next == null) {
+                return exchange.deliver(response, new ResponseOutcome(selection, failure));
+            }
+            selection = backoff(n, next);
+        }
+    }
+
+    /**
+     * Sends one attempt. The one place an attempt is started synchronously: a per-try timeout (issue 15) bounds
+     * this call and cancels the attempt when it expires, failing it with a timeout that {@link #recover} then
+     * treats like any read timeout.
+     */
+    private R send(Attempt attempt) throws IOException {
+        return exchange.send(attempt);
+    }
+
+    /** The hash key or pin: a context the application attached wins, then the route's hash-key source. */
+    private static RequestContext context(HttpExchange<?> exchange, Route route) {
+        RequestContext attached = exchange.context();
+        if (attached != null) {
+            return attached;
+        }
+        if (route.hashKey != null) {
+            String key = route.hashKey.apply(exchange.request());
+            if (key != null) {
+                return RequestContext.ofHashKey(key);
+            }
+        }
+        return RequestContext.empty();
+    }
+
+    /** Records the call in the retry budget and picks the first backend. */
+    Selection firstSelection() throws IOException {
+        state.budget.deposit();
+        try {
+            return route.pool.select(base);
+        } catch (NoBackendAvailableException e) {
+            throw new NoBackendAvailableIOException(e);
+        } catch (IllegalStateException e) {
+            // The pool was closed: fail the call with the client's exception type, so async callbacks report it.
+            throw new IOException("route '" + route.name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After an attempt failed with {@code e} (already reported): the selection for the next attempt, or
+     * {@code e} thrown with the earlier failures attached when the call must not or cannot go on.
+     */
+    Selection recover(Attempt attempt, IOException e) throws IOException {
+        if (attempt.number() >= maxAttempts || exchange.isCanceled() || !mayResend(maybeSent(attempt, e))) {
+            throw withSuppressed(e);
+        }
+        earlier = add(earlier, e);
+        tried = add(tried, attempt.backend().id());
+        Selection next = nextSelection(true);
+        if (next == null) {
+            throw withSuppressed(e); // skips e itself
+        }
+        log.debug("route '{}': attempt {} of {} on {} failed ({}); retrying on {}", route.name, attempt.number(),
+                maxAttempts, attempt.backend().id(), e.getClass().getSimpleName(), next.backend().id());
+        return next;
+    }
+
+    /**
+     * The failure to report for a response (null: a success), by the route's classifier. A classifier that throws
+     * fails the call: the response is discarded and the backend charged, since nothing else can be reported.
+     */
+    Throwable classify(Attempt attempt, R response, HttpResponseView view) {
+        try {
+            return route.failure.test(view) ? new StatusFailure(view.status(), attempt.backend().id()) : null;
+        } catch (RuntimeException e) {
+            exchange.discard(response);
+            attempt.selection().failure(e);
+            throw e;
+        }
+    }
+
+    /**
+     * After a response: the selection for the next attempt when the route retries its status and a retry is
+     * possible (the response is then discarded and its outcome reported); null to deliver the response.
+     */
+    Selection retryOnStatus(Attempt attempt, R response, HttpResponseView view, Throwable failure) {
+        int code = view.status();
+        if (!route.retryStatuses.get(code) || attempt.number() >= maxAttempts || exchange.isCanceled()
+                || !mayResend(true)) {
+            return null;
+        }
+        tried = add(tried, attempt.backend().id());
+        Selection next = nextSelection(false);
+        if (next == null) {
+            return null;
+        }
+        exchange.discard(response);
+        new ResponseOutcome(attempt.selection(), failure).finished();
+        earlier = add(earlier, failure != null ? (Exception) failure : new StatusFailure(code, attempt.backend().id()));
+        log.debug("route '{}': attempt {} of {} on {} returned {}; retrying on {}", route.name, attempt.number(),
+                maxAttempts, attempt.backend().id(), code, next.backend().id());
+        return next;
+    }
+
+    /**
+     * Whether the failed attempt may have reached the backend. A backend the adapter could not address never did;
+     * with a body, whether the client started writing it tells; without one, only a failure that certainly
+     * happened before a byte was sent says no. A connect timeout is not among those: clients report it like a read
+     * timeout ({@link java.net.SocketTimeoutException}).
+     */
+    private boolean maybeSent(Attempt attempt, IOException e) {
+        if (e instanceof UnusableBackendException) {
+            return false;
+        }
+        return exchange.hasBody() ? attempt.bodyStarted() : !neverSent(e);
+    }
+
+    static boolean neverSent(IOException e) {
+        return e instanceof ConnectException || e instanceof NoRouteToHostException
+                || e instanceof UnknownHostException || e instanceof SSLHandshakeException
+                || e instanceof SSLPeerUnverifiedException;
+    }
+
+    /** Whether the request may be sent again. {@code sent}: whether it may have reached the backend. */
+    boolean mayResend(boolean sent) {
+        if (!sent) {
+            return true;
+        }
+        if (!exchange.bodyReplayable()) {
+            return false;
+        }
+        Idempotency idempotency = exchange.idempotency();
+        if (idempotency != null) {
+            return idempotency == Idempotency.IDEMPOTENT;
+        }
+        return idempotentMethod(exchange.request().method());
+    }
+
+    static boolean idempotentMethod(String method) {
+        switch (method) {
+            case "GET":
+            case "HEAD":
+            case "OPTIONS":
+            case "PUT":
+            case "DELETE":
+            case "TRACE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Spends one unit of retry budget and picks a backend not tried yet; null (and nothing spent from the pool)
+     * when the budget is spent or nothing can be picked. {@code recordNoBackend}: whether "nothing to pick" joins
+     * the earlier failures (it explains an exception; a delivered response needs no explanation).
+     */
+    private Selection nextSelection(boolean recordNoBackend) {
+        if (!state.budget.tryWithdraw()) {
+            log.debug("route '{}': retry budget spent; returning the failure to the caller", route.name);
+            return null;
+        }
+        try {
+            return route.pool.select(base.excluding(tried));
+        } catch (NoBackendAvailableException e) {
+            if (recordNoBackend) {
+                earlier.add(new NoBackendAvailableIOException(e));
+            }
+            return null;
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** Waits before attempt {@code n + 1}; on cancel or timeout releases {@code next} and fails the call. */
+    private Selection backoff(int n, Selection next) throws IOException {
+        long delay = backoffNanos(route, n, random);
+        if (delay > 0) {
+            try {
+                sleep(delay);
+            } catch (IOException e) {
+                next.close();
+                throw withSuppressed(e);
+            }
+        }
+        if (exchange.isCanceled()) {
+            next.close();
+            throw withSuppressed(new IOException("Canceled"));
+        }
+        return next;
+    }
+
+    /** Full jitter: uniform in [0, min(max, initial * 2^(retry-1))]. */
+    static long backoffNanos(Route route, int retry, RandomGenerator random) {
+        return Backoff.fullJitterNanos(route.backoffInitialNanos, route.backoffMaxNanos, retry, random);
+    }
+
+    long backoffNanos(int retry) {
+        return backoffNanos(route, retry, random);
+    }
+
+    private void sleep(long nanos) throws IOException {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            if (exchange.isCanceled()) {
+                throw new IOException("Canceled");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, CANCEL_POLL_NANOS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted during retry backoff");
+            }
+        }
+    }
+
+    /** {@code thrown} with the earlier failures attached as suppressed (never itself). */
+    <T extends Throwable> T withSuppressed(T thrown) {
+        if (earlier != null) {
+            for (Exception e : earlier) {
+                if (e != thrown) {
+                    thrown.addSuppressed(e);
+                }
+            }
+        }
+        return thrown;
+    }
+
+    private static <T> List<T> add(List<T> list, T item) {
+        List<T> out = list == null ? new ArrayList<>(2) : list;
+        out.add(item);
+        return out;
+    }
+}
