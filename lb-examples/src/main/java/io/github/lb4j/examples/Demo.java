@@ -140,18 +140,33 @@ public final class Demo {
         }
     }
 
+    /**
+     * What every count of the summary means; each is counted on the client's side, per request once it ended, and
+     * a request belongs to the phase in which it was sent.
+     */
+    static final List<String> DEFINITIONS = List.of(
+            "requests: sent by the demo = answered + failed; answered: got an HTTP answer below 500 (\"by a retry\":"
+                    + " from a second backend)",
+            "attempts: backends tried, one per request plus one per retry; failed attempts: no answer (refused,"
+                    + " reset, timeout, 5xx)",
+            "retried: failed attempts tried again on another backend; failed requests = failed attempts - retried"
+                    + " (+ requests with no backend to try)");
+
     static void printSummary(Outcome outcome, DemoOptions options, PrintStream out) {
         List<RunResult> runs = outcome.runs();
         RunResult first = runs.get(0);
         String slow = first.slowBackend();
         out.println();
         out.println("Summary");
-        out.printf(Locale.ROOT, "%-14s %9s %7s %8s %7s %7s  %-18s  %s%n", "strategy", "requests", "failed",
-                "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow", slow + " share: steady -> slow");
+        out.printf(Locale.ROOT, "%-14s %-27s %-26s%n", "", "requests", "attempts");
+        out.printf(Locale.ROOT, "%-14s %7s %9s %7s   %7s %7s %8s   %7s %7s  %-18s  %s%n", "strategy", "sent",
+                "answered", "failed", "all", "failed", "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow",
+                slow + " share: steady -> slow");
         for (RunResult r : runs) {
-            out.printf(Locale.ROOT, "%-14s %9d %7d %8d %7s %7s  %18s  %23s%n", r.strategy(), r.requests(),
-                    r.failures(), r.retries(), Report.num(r.p50Millis()), Report.num(r.p99Millis()),
-                    Report.num(r.phase(1).p99Millis()),
+            RunResult.Counts c = r.totals();
+            out.printf(Locale.ROOT, "%-14s %7d %9d %7d   %7d %7d %8d   %7s %7s  %18s  %23s%n", r.strategy(),
+                    c.requests(), c.answered(), c.failedRequests(), c.attempts(), c.failedAttempts(), c.retried(),
+                    Report.num(r.p50Millis()), Report.num(r.p99Millis()), Report.num(r.phase(1).p99Millis()),
                     Report.pct(r.phase(0).share(slow)) + " -> " + Report.pct(r.phase(1).share(slow)));
         }
         for (RunResult r : runs) {
@@ -160,6 +175,14 @@ public final class Demo {
             for (String line : story(r)) {
                 out.println("  " + line);
             }
+            out.println();
+            for (String line : phaseTable(r)) {
+                out.println("  " + line);
+            }
+        }
+        out.println();
+        for (String line : DEFINITIONS) {
+            out.println(line);
         }
         out.println();
         Path index = outcome.files().get(outcome.files().size() - 1).toAbsolutePath().normalize();
@@ -167,6 +190,28 @@ public final class Demo {
         out.println("  charts: " + outcome.files().stream().filter(f -> f.toString().endsWith(".png"))
                 .map(f -> f.getFileName().toString()).reduce((a, b) -> a + ", " + b).orElse("none"));
         out.println("  library log: " + options.report.resolve("lb4j.log").toAbsolutePath().normalize());
+    }
+
+    /** Header of {@link #phaseTable}; its rows are the phases, then "whole run", the sum of the rows above it. */
+    static final List<String> PHASE_HEADER = List.of(
+            String.format(Locale.ROOT, "%-28s %-38s %s", "", "requests", "attempts"),
+            String.format(Locale.ROOT, "%-28s %7s %9s %11s %7s   %7s %7s %8s", "requests sent during", "sent",
+                    "answered", "by a retry", "failed", "all", "failed", "retried"));
+
+    /** Per phase and for the whole run: the counts of the requests sent during it. */
+    static List<String> phaseTable(RunResult r) {
+        List<String> lines = new ArrayList<>();
+        lines.addAll(PHASE_HEADER);
+        for (RunResult.Phase p : r.phases()) {
+            lines.add(phaseRow(p.name(), p.counts()));
+        }
+        lines.add(phaseRow("whole run", r.totals()));
+        return lines;
+    }
+
+    private static String phaseRow(String name, RunResult.Counts c) {
+        return String.format(Locale.ROOT, "%-28s %7d %9d %11d %7d   %7d %7d %8d", name, c.requests(), c.answered(),
+                c.answeredByRetry(), c.failedRequests(), c.attempts(), c.failedAttempts(), c.retried());
     }
 
     /** The run in plain sentences, one per scenario step, with the numbers that back each claim. */
@@ -186,18 +231,35 @@ public final class Demo {
                 r.slowBackend(), slowed.start(), Report.pct(before), Report.pct(during), verdict));
         lines.add(String.format(Locale.ROOT, "p99 latency of all requests: %s ms before, %s ms while %s was slow.",
                 Report.num(steady.p99Millis()), Report.num(slowed.p99Millis()), r.slowBackend()));
+        RunResult.Counts c = down.counts();
         lines.add(String.format(Locale.ROOT,
-                "%s crashed at %.0f s: %d attempts sent to it failed; %d requests were answered by a retry on another"
-                        + " backend; %d requests failed while it was down%s.",
-                r.crashedBackend(), down.start(), down.failedAttempts(r.crashedBackend()), down.retries(),
-                down.failures(), down.failures() > 0
-                        ? " (a GET is retried once, and retries are capped at 20% of requests + 10/s)" : ""));
+                "%s crashed at %.0f s. Of the %d requests sent while it was down, %d attempts failed (%d sent to %s):"
+                        + " %d were retried on another backend and %d were not, so %d requests failed%s%s.",
+                r.crashedBackend(), down.start(), c.requests(), c.failedAttempts(),
+                down.failedAttempts(r.crashedBackend()), r.crashedBackend(), c.retried(), c.notRetried(),
+                c.failedRequests(),
+                c.noBackend() > 0 ? " (" + c.noBackend() + " found no backend to try)" : "",
+                c.notRetried() > 0 ? " (a GET is tried at most twice, and retries are capped at 20% of requests"
+                        + " + 10/s)" : ""));
         lines.add(String.format(Locale.ROOT, "%s came back at %.0f s and served %s of the requests after that.",
                 r.crashedBackend(), back.start(), Report.pct(back.share(r.crashedBackend()))));
         lines.add(String.format(Locale.ROOT, "%s joined at %.0f s and served %s of the requests after that.",
                 r.addedBackend(), added.start(), Report.pct(added.share(r.addedBackend()))));
-        lines.add(String.format(Locale.ROOT, "%d requests, %d failed%s.", r.requests(), r.failures(),
-                r.shed() > 0 ? ", " + r.shed() + " not sent (more than 512 in flight)" : ""));
+        RunResult.Counts all = r.totals();
+        lines.add(String.format(Locale.ROOT,
+                "Whole run: %d requests = %d answered (%d by a retry) + %d failed%s; %d attempts, %d failed = %d"
+                        + " retried + %d not retried.",
+                all.requests(), all.answered(), all.answeredByRetry(), all.failedRequests(),
+                all.inFlight() != 0 ? " + " + all.inFlight() + " still in flight at the end" : "", all.attempts(),
+                all.failedAttempts(), all.retried(), all.notRetried()));
+        lines.add(all.failedAttempts() == r.poolFailures()
+                ? String.format(Locale.ROOT, "The pool counted the same %d failed attempts (BackendStats.failures()).",
+                        r.poolFailures())
+                : String.format(Locale.ROOT, "The pool counted %d failures (BackendStats.failures()), the client %d"
+                        + " failed attempts.", r.poolFailures(), all.failedAttempts()));
+        if (r.shed() > 0) {
+            lines.add(r.shed() + " requests were not sent: 512 were in flight already.");
+        }
         return lines;
     }
 }

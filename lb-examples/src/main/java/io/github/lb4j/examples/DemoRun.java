@@ -72,11 +72,9 @@ final class DemoRun {
     private final Map<String, LongAdder> servedTotal = new ConcurrentHashMap<>();
     private final Latencies windowClient = new Latencies();
     private final LongAdder windowFailures = new LongAdder();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    /** Attempts beyond the first of requests that were answered: each one a retry on another backend. */
-    private final LongAdder retries = new LongAdder();
     private final LongAdder shed = new LongAdder();
+    /** Backend name by {@code host:port}, the form in which the client sees each attempt's backend. */
+    private final Map<String, String> nameByAuthority = new ConcurrentHashMap<>();
     private final Latencies allLatencies = new Latencies();
     private final List<PhaseTotals> phases = new CopyOnWriteArrayList<>();
     private final List<RunResult.Event> events = new CopyOnWriteArrayList<>();
@@ -86,7 +84,7 @@ final class DemoRun {
     private volatile int phase;
     private volatile String phaseLabel = "steady";
     private long startNanos;
-    private Map<String, Long> finalFailedAttempts = Map.of();
+    private long poolFailures;
 
     DemoRun(DemoOptions options, String strategy, LiveView view, int runIndex, int runCount) {
         this.options = options;
@@ -107,16 +105,57 @@ final class DemoRun {
         volatile double end = Double.NaN;
         final Map<String, LongAdder> served = new ConcurrentHashMap<>();
         final Latencies latencies = new Latencies();
-        final LongAdder requests = new LongAdder();
-        final LongAdder failures = new LongAdder();
-        final LongAdder retries = new LongAdder();
-        /** The pool's failure count per backend when the phase began. */
-        final Map<String, Long> failedAttemptsAtStart;
+        final Tally tally = new Tally();
+        /** Failed attempts of this phase's requests, by the backend they were sent to. */
+        final Map<String, LongAdder> failedByBackend = new ConcurrentHashMap<>();
 
-        PhaseTotals(String name, double start, Map<String, Long> failedAttemptsAtStart) {
+        PhaseTotals(String name, double start) {
             this.name = name;
             this.start = start;
-            this.failedAttemptsAtStart = failedAttemptsAtStart;
+        }
+    }
+
+    /** The counters behind {@link RunResult.Counts}, updated by the caller threads as requests start and end. */
+    private static final class Tally {
+        final LongAdder requests = new LongAdder();
+        final LongAdder answered = new LongAdder();
+        final LongAdder answeredByRetry = new LongAdder();
+        final LongAdder failedRequests = new LongAdder();
+        final LongAdder noBackend = new LongAdder();
+        final LongAdder attempts = new LongAdder();
+        final LongAdder failedAttempts = new LongAdder();
+        final LongAdder retried = new LongAdder();
+
+        void ended(BalancedHttp.Exchange e) {
+            int n = e.attempts().size();
+            long failed = e.attempts().stream().filter(BalancedHttp.Attempt::failed).count();
+            attempts.add(n);
+            failedAttempts.add(failed);
+            retried.add(Math.max(0, n - 1)); // every attempt before the last failed and was tried again
+            if (e.answered()) {
+                answered.increment();
+                if (n > 1) {
+                    answeredByRetry.increment();
+                }
+            } else {
+                failedRequests.increment();
+                if (n == 0) {
+                    noBackend.increment();
+                }
+            }
+        }
+
+        RunResult.Counts counts() {
+            // Ended requests first, started ones last: a request that ends meanwhile is then in both or in neither
+            // "requests" and its outcome, never in the outcome alone.
+            long ok = answered.sum();
+            long byRetry = answeredByRetry.sum();
+            long failed = failedRequests.sum();
+            long none = noBackend.sum();
+            long tried = attempts.sum();
+            long failedTries = failedAttempts.sum();
+            long again = retried.sum();
+            return new RunResult.Counts(requests.sum(), ok, byRetry, failed, none, tried, failedTries, again);
         }
     }
 
@@ -131,7 +170,7 @@ final class DemoRun {
         String crashed = name(3);
         String added = name(n + 1);
         for (int i = 1; i <= n; i++) {
-            servers.add(HttpBackend.start(name(i), loopback, NORMAL_LATENCY));
+            addServer(HttpBackend.start(name(i), loopback, NORMAL_LATENCY));
         }
         List<Backend> members = new ArrayList<>();
         for (HttpBackend s : servers) {
@@ -164,7 +203,7 @@ final class DemoRun {
             BalancedHttp http = BalancedHttp.of(pool, client);
             startNanos = System.nanoTime();
             long end = startNanos + duration.toNanos();
-            phases.add(new PhaseTotals("steady", 0, failedAttempts(pool)));
+            phases.add(new PhaseTotals("steady", 0));
 
             Thread load = new Thread(() -> drive(http, callers, end), "demo-load");
             load.setDaemon(true);
@@ -188,9 +227,14 @@ final class DemoRun {
             long tail = System.nanoTime() - (next - intervalNanos);
             if (tail > intervalNanos / 4) {
                 sample(pool, tail); // the answers that arrived after the last full window
+            } else if (!samples.isEmpty()) {
+                // Too short a tail for a window of its own; still, the view's last word has every request ended.
+                view.update(new LiveView.Progress(strategy, runIndex, runCount, duration.toNanos() / 1e9,
+                        duration.toNanos() / 1e9, phaseLabel, samples.get(samples.size() - 1), totals(),
+                        options.rate));
             }
             phases.get(phases.size() - 1).end = seconds(System.nanoTime());
-            finalFailedAttempts = failedAttempts(pool);
+            poolFailures = pool.stats().stream().mapToLong(BackendStats::failures).sum();
             view.finish();
         } finally {
             callers.shutdownNow();
@@ -220,34 +264,33 @@ final class DemoRun {
     private void call(BalancedHttp http, int phaseAtStart) {
         long t0 = System.nanoTime();
         PhaseTotals p = phases.get(phaseAtStart);
-        requests.increment();
-        p.requests.increment();
-        try {
-            BalancedHttp.Reply reply = http.get(PATH);
-            long latency = System.nanoTime() - t0;
-            if (reply.status() >= 500 || reply.servedBy() == null) {
-                failed(p);
-                return;
+        p.tally.requests.increment();
+        BalancedHttp.Exchange e = http.exchange(PATH);
+        long latency = System.nanoTime() - t0;
+        for (BalancedHttp.Attempt a : e.attempts()) {
+            if (a.failed()) {
+                p.failedByBackend.computeIfAbsent(nameByAuthority.getOrDefault(a.authority(), a.authority()),
+                        k -> new LongAdder()).increment();
             }
-            if (reply.attempts() > 1) {
-                retries.add(reply.attempts() - 1);
-                p.retries.add(reply.attempts() - 1);
-            }
-            windowByBackend.computeIfAbsent(reply.servedBy(), k -> new Latencies()).add(latency);
-            servedTotal.computeIfAbsent(reply.servedBy(), k -> new LongAdder()).increment();
-            windowClient.add(latency);
-            allLatencies.add(latency);
-            p.latencies.add(latency);
-            p.served.computeIfAbsent(reply.servedBy(), k -> new LongAdder()).increment();
-        } catch (IOException | RuntimeException e) {
-            failed(p);
         }
+        p.tally.ended(e);
+        if (!e.answered()) {
+            windowFailures.increment();
+            return;
+        }
+        String servedBy = e.reply().servedBy() == null ? "?" : e.reply().servedBy();
+        windowByBackend.computeIfAbsent(servedBy, k -> new Latencies()).add(latency);
+        servedTotal.computeIfAbsent(servedBy, k -> new LongAdder()).increment();
+        windowClient.add(latency);
+        allLatencies.add(latency);
+        p.latencies.add(latency);
+        p.served.computeIfAbsent(servedBy, k -> new LongAdder()).increment();
     }
 
-    private void failed(PhaseTotals p) {
-        failures.increment();
-        windowFailures.increment();
-        p.failures.increment();
+    private void addServer(HttpBackend server) {
+        Backend b = server.backend();
+        nameByAuthority.put(b.host() + ":" + b.port(), server.name());
+        servers.add(server);
     }
 
     /** Plays the scenario's steps at their times. */
@@ -261,7 +304,7 @@ final class DemoRun {
                     () -> server(crashed).restart());
             step(pool, ADD_AT, added + " added", added + " added to the pool", () -> {
                 HttpBackend fresh = HttpBackend.start(added, loopback, NORMAL_LATENCY);
-                servers.add(fresh);
+                addServer(fresh);
                 List<Backend> members = new ArrayList<>(pool.backends());
                 members.add(fresh.backend());
                 pool.updateBackends(members);
@@ -281,17 +324,9 @@ final class DemoRun {
         double t = seconds(System.nanoTime());
         events.add(new RunResult.Event(t, event, true));
         phases.get(phases.size() - 1).end = t;
-        phases.add(new PhaseTotals(label, t, failedAttempts(pool)));
+        phases.add(new PhaseTotals(label, t));
         phaseLabel = label;
         phase = phases.size() - 1;
-    }
-
-    private static Map<String, Long> failedAttempts(LoadBalancer pool) {
-        Map<String, Long> m = new HashMap<>();
-        for (BackendStats s : pool.stats()) {
-            m.put(s.backend().id(), s.failures());
-        }
-        return m;
     }
 
     private HttpBackend server(String name) {
@@ -341,35 +376,36 @@ final class DemoRun {
                 Latencies.percentileMillis(client, 0.50), Latencies.percentileMillis(client, 0.99),
                 windowFailures.sumThenReset());
         samples.add(sample);
-        long attempts = lastFailedAttempts.values().stream().mapToLong(Long::longValue).sum();
         view.update(new LiveView.Progress(strategy, runIndex, runCount, Math.min(t, duration.toNanos() / 1e9),
-                duration.toNanos() / 1e9, phaseLabel, sample, requests.sum(), failures.sum(), attempts,
-                retries.sum(), options.rate));
+                duration.toNanos() / 1e9, phaseLabel, sample, totals(), options.rate));
+    }
+
+    private RunResult.Counts totals() {
+        RunResult.Counts sum = RunResult.Counts.NONE;
+        for (PhaseTotals p : phases) {
+            sum = sum.plus(p.tally.counts());
+        }
+        return sum;
     }
 
     private RunResult result(String slow, String crashed, String added) {
         List<RunResult.Phase> ps = new ArrayList<>();
-        for (int i = 0; i < phases.size(); i++) {
-            PhaseTotals p = phases.get(i);
-            Map<String, Long> atEnd = i + 1 < phases.size() ? phases.get(i + 1).failedAttemptsAtStart
-                    : finalFailedAttempts;
+        for (PhaseTotals p : phases) {
             Map<String, Long> served = new LinkedHashMap<>();
             Map<String, Long> failedAttempts = new LinkedHashMap<>();
             for (HttpBackend s : servers) {
                 LongAdder a = p.served.get(s.name());
                 served.put(s.name(), a == null ? 0L : a.sum());
-                failedAttempts.put(s.name(), atEnd.getOrDefault(s.name(), 0L)
-                        - p.failedAttemptsAtStart.getOrDefault(s.name(), 0L));
+                LongAdder f = p.failedByBackend.get(s.name());
+                failedAttempts.put(s.name(), f == null ? 0L : f.sum());
             }
             long[] l = p.latencies.copy();
-            ps.add(new RunResult.Phase(p.name, p.start, p.end, served, failedAttempts, p.requests.sum(),
-                    p.failures.sum(), p.retries.sum(),
+            ps.add(new RunResult.Phase(p.name, p.start, p.end, served, failedAttempts, p.tally.counts(),
                     Latencies.percentileMillis(l, 0.50), Latencies.percentileMillis(l.clone(), 0.99)));
         }
         long[] all = allLatencies.copy();
-        long attempts = lastFailedAttempts.values().stream().mapToLong(Long::longValue).sum();
         return new RunResult(strategy, duration, slow, crashed, added, List.copyOf(samples), List.copyOf(events),
-                List.copyOf(ps), requests.sum(), failures.sum(), attempts, retries.sum(), shed.sum(),
+                List.copyOf(ps), shed.sum(), poolFailures,
                 Latencies.percentileMillis(all, 0.50), Latencies.percentileMillis(all, 0.99));
     }
 

@@ -9,7 +9,9 @@ import java.util.Locale;
 
 /**
  * What the demo shows while it runs: on a terminal, a per-backend table with a progress bar redrawn in place (ANSI
- * cursor movement); otherwise (output piped to a file or a CI log) a plain line every few seconds.
+ * cursor movement); otherwise (output piped to a file or a CI log, or {@code --plain}) a plain line every few seconds.
+ * Both show each backend's health as the pool sees it ({@code BackendStats.health()}); what the scenario did to a
+ * server is labelled as the scenario's doing.
  *
  * <p>Thread-safety: called from the sampling thread only.
  */
@@ -17,8 +19,7 @@ interface LiveView {
 
     /** The state of the run after one sampling window. */
     record Progress(String strategy, int run, int runs, double elapsed, double total, String phase,
-                    RunResult.Sample latest, long requests, long failures, long failedAttempts, long retries,
-                    int rate) {
+                    RunResult.Sample latest, RunResult.Counts totals, int rate) {
     }
 
     void update(Progress progress);
@@ -63,38 +64,53 @@ interface LiveView {
         lines.add(bar(p.elapsed() / p.total(), 32) + String.format(Locale.ROOT, " %3.0f%%  %4.0fs / %.0fs   now: %s",
                 100 * Math.min(1.0, p.elapsed() / p.total()), p.elapsed(), p.total(), p.phase()));
         lines.add("");
-        lines.add(String.format(Locale.ROOT, "%-8s %-7s %-10s %7s %7s %9s %8s %8s %8s %9s",
-                "backend", "server", "health", "req/s", "share", "in-flight", "p50 ms", "p99 ms", "failed", "answered"));
+        lines.add(String.format(Locale.ROOT, "%-8s %-8s %-10s %7s %7s %9s %8s %8s %8s %9s",
+                "backend", "scenario", "health", "req/s", "share", "in-flight", "p50 ms", "p99 ms", "failed", "answered"));
         RunResult.Sample s = p.latest();
         for (RunResult.BackendSample b : s.backends()) {
-            lines.add(String.format(Locale.ROOT, "%-8s %-7s %-10s %7.0f %6.1f%% %9d %8s %8s %8d %9d",
-                    b.name(), b.server().name().toLowerCase(Locale.ROOT).replace("down", "DOWN"), b.health(),
+            lines.add(String.format(Locale.ROOT, "%-8s %-8s %-10s %7.0f %6.1f%% %9d %8s %8s %8d %9d",
+                    b.name(), scenario(b.server()), b.health(),
                     b.rate(), 100 * b.share(), b.inFlight(), ms(b.p50Millis()), ms(b.p99Millis()),
                     b.failedAttempts(), b.total()));
         }
         lines.add("");
+        RunResult.Counts c = p.totals();
         lines.add(String.format(Locale.ROOT,
-                "client: %d requests, %d failed | last %.1f s: p50 %s ms, p99 %s ms | attempts that failed: %d,"
-                        + " retried and answered: %d",
-                p.requests(), p.failures(), s.window(), ms(s.p50Millis()).trim(), ms(s.p99Millis()).trim(),
-                p.failedAttempts(), p.retries()));
-        lines.add("(server: what the scenario did to the backend | health: what the pool believes | failed: attempts"
-                + " in the last window)");
+                "requests: %d sent = %d answered (%d by a retry) + %d failed + %d in flight | last %.1f s: p50 %s ms,"
+                        + " p99 %s ms",
+                c.requests(), c.answered(), c.answeredByRetry(), c.failedRequests(), c.inFlight(), s.window(),
+                ms(s.p50Millis()).trim(), ms(s.p99Millis()).trim()));
+        lines.add(String.format(Locale.ROOT,
+                "attempts: %d, of which %d failed = %d retried on another backend + %d not retried", c.attempts(),
+                c.failedAttempts(), c.retried(), c.notRetried()));
+        lines.add("(scenario: what the demo did to the server | health: the pool's verdict, BackendStats.health() |"
+                + " failed: attempts the pool counted failed in the last window)");
         return lines;
     }
 
-    /** One line: progress, phase, and per backend its rate, share and p99. */
+    /** Printed once above the plain lines: what their fields are. */
+    String LEGEND = "(each line: the scenario's last step | per backend: the pool's health (BackendStats.health()),"
+            + " requests/s, share, p99 | requests failed so far)";
+
+    /** One line: progress, the scenario's last step, and per backend the pool's health, rate, share and p99. */
     static String line(Progress p) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "[%s %3.0fs/%.0fs] %-28s |", p.strategy(),
-                p.elapsed(), p.total(), p.phase()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "[%s %3.0fs/%.0fs] scenario: %-28s |",
+                p.strategy(), p.elapsed(), p.total(), p.phase()));
         for (RunResult.BackendSample b : p.latest().backends()) {
-            sb.append(String.format(Locale.ROOT, " %s %3.0f/s %3.0f%% p99 %s%s |", b.name(), b.rate(),
-                    100 * b.share(), Double.isNaN(b.p99Millis()) ? "-" : ms(b.p99Millis()).trim() + "ms",
-                    b.server() == HttpBackend.State.DOWN ? " DOWN" : b.server() == HttpBackend.State.SLOW ? " slow"
-                            : ""));
+            sb.append(String.format(Locale.ROOT, " %s %s %3.0f/s %3.0f%% p99 %s |", b.name(), b.health(), b.rate(),
+                    100 * b.share(), Double.isNaN(b.p99Millis()) ? "-" : ms(b.p99Millis()).trim() + "ms"));
         }
-        sb.append(" failed requests ").append(p.failures());
+        sb.append(" failed requests ").append(p.totals().failedRequests());
         return sb.toString();
+    }
+
+    /** @return what the scenario has done to a server: nothing ("-"), slowed it, or crashed it */
+    static String scenario(HttpBackend.State state) {
+        return switch (state) {
+            case UP -> "-";
+            case SLOW -> "slowed";
+            case DOWN -> "crashed";
+        };
     }
 
     static String ms(double v) {
@@ -146,6 +162,7 @@ interface LiveView {
         private double lastPrinted = Double.NEGATIVE_INFINITY;
         private String lastPhase;
         private Progress pending;
+        private boolean legendPrinted;
 
         Lines(PrintStream out) {
             this.out = out;
@@ -161,6 +178,10 @@ interface LiveView {
         }
 
         private void print(Progress p) {
+            if (!legendPrinted) {
+                out.println(LEGEND);
+                legendPrinted = true;
+            }
             out.println(line(p));
             out.flush();
             lastPrinted = p.elapsed();

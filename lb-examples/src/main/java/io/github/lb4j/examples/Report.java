@@ -237,7 +237,7 @@ final class Report {
     private static RunResult scenarioOnly(RunResult r) {
         return new RunResult(r.strategy(), r.duration(), r.slowBackend(), r.crashedBackend(), r.addedBackend(),
                 r.samples(), r.events().stream().filter(RunResult.Event::scenario).toList(), r.phases(),
-                r.requests(), r.failures(), r.failedAttempts(), r.retries(), r.shed(), r.p50Millis(), r.p99Millis());
+                r.shed(), r.poolFailures(), r.p50Millis(), r.p99Millis());
     }
 
     static CategoryChart compareSlowShare(List<RunResult> runs) {
@@ -346,19 +346,26 @@ final class Report {
     private static String summaryTable(List<RunResult> runs) {
         String slow = runs.get(0).slowBackend();
         StringBuilder t = new StringBuilder("<table>\n<tr><th>strategy</th><th>requests</th>"
-                + "<th>failed requests</th><th>failed attempts</th><th>retries</th><th>p50 ms</th><th>p99 ms</th>"
+                + "<th>answered</th><th>failed requests</th><th>attempts</th><th>failed attempts</th><th>retried</th>"
+                + "<th>p50 ms</th><th>p99 ms</th>"
                 + "<th>p99 ms while " + slow + " slow</th><th>" + slow + " share, steady</th><th>" + slow
                 + " share, slow</th></tr>\n");
         for (RunResult r : runs) {
-            t.append("<tr><td>").append(esc(r.strategy())).append("</td><td>").append(r.requests())
-                    .append("</td><td>").append(r.failures()).append("</td><td>").append(r.failedAttempts())
-                    .append("</td><td>").append(r.retries())
+            RunResult.Counts c = r.totals();
+            t.append("<tr><td>").append(esc(r.strategy())).append("</td><td>").append(c.requests())
+                    .append("</td><td>").append(c.answered()).append("</td><td>").append(c.failedRequests())
+                    .append("</td><td>").append(c.attempts()).append("</td><td>").append(c.failedAttempts())
+                    .append("</td><td>").append(c.retried())
                     .append("</td><td>").append(num(r.p50Millis())).append("</td><td>").append(num(r.p99Millis()))
                     .append("</td><td>").append(num(r.phase(1).p99Millis())).append("</td><td>")
                     .append(pct(r.phase(0).share(slow))).append("</td><td>").append(pct(r.phase(1).share(slow)))
                     .append("</td></tr>\n");
         }
-        return t.append("</table>\n").toString();
+        t.append("</table>\n");
+        for (String d : Demo.DEFINITIONS) {
+            t.append("<p><small>").append(esc(d)).append("</small></p>\n");
+        }
+        return t.toString();
     }
 
     private static String img(String file, String alt) {

@@ -8,6 +8,10 @@ import java.util.Map;
  * What one scenario run measured: per-window samples for the live table and the charts, the events the scenario
  * played and the health transitions the pool reported, and per-phase totals for the summary.
  *
+ * <p>{@code shed}: requests not sent because 512 were in flight already. {@code poolFailures}: the failures the pool
+ * counted over the run ({@code BackendStats.failures()} summed over the backends), to hold against the failed
+ * attempts the client saw.
+ *
  * <p>Thread-safety: immutable once returned by {@link DemoRun#run}.
  */
 record RunResult(
@@ -19,11 +23,8 @@ record RunResult(
         List<Sample> samples,
         List<Event> events,
         List<Phase> phases,
-        long requests,
-        long failures,
-        long failedAttempts,
-        long retries,
         long shed,
+        long poolFailures,
         double p50Millis,
         double p99Millis) {
 
@@ -45,13 +46,52 @@ record RunResult(
     }
 
     /**
-     * Totals between two scenario steps, for requests issued in it: {@code served} maps a backend's name to the
-     * requests it answered, {@code failedAttempts} to the attempts the pool counted as failed on it (reported by
-     * the balancing interceptor, one per attempt); {@code retries} counts the extra attempts of requests that were
-     * answered after a retry on another backend, as the client saw them.
+     * What happened to one set of requests (those started in one phase, or all of them), counted on the client's
+     * side, per request once it ended:
+     *
+     * <ul>
+     *   <li>{@code requests}: requests the demo sent;</li>
+     *   <li>{@code answered}: requests that got an HTTP answer below 500, {@code answeredByRetry} of them from an
+     *       attempt after the first;</li>
+     *   <li>{@code failedRequests}: requests with no answer, because their last attempt failed or (counted again in
+     *       {@code noBackend}) because there was no backend to try;</li>
+     *   <li>{@code attempts}: backends tried, one per request plus one per retry;</li>
+     *   <li>{@code failedAttempts}: attempts that brought no answer (connection refused or reset, timeout, 5xx): each
+     *       one is either {@code retried} on another backend or not retried, and then its request failed.</li>
+     * </ul>
+     *
+     * Once every request has ended: {@code requests = answered + failedRequests}, {@code attempts = answered +
+     * failedAttempts}, {@code failedAttempts = retried + notRetried()} and {@code failedRequests = notRetried() +
+     * noBackend}.
+     */
+    record Counts(long requests, long answered, long answeredByRetry, long failedRequests, long noBackend,
+                  long attempts, long failedAttempts, long retried) {
+
+        static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** @return failed attempts that were not tried again: the last attempts of failed requests */
+        long notRetried() {
+            return failedAttempts - retried;
+        }
+
+        /** @return requests not ended yet (0 once the run is over) */
+        long inFlight() {
+            return requests - answered - failedRequests;
+        }
+
+        Counts plus(Counts o) {
+            return new Counts(requests + o.requests, answered + o.answered, answeredByRetry + o.answeredByRetry,
+                    failedRequests + o.failedRequests, noBackend + o.noBackend, attempts + o.attempts,
+                    failedAttempts + o.failedAttempts, retried + o.retried);
+        }
+    }
+
+    /**
+     * Totals of the requests started between two scenario steps: {@code served} maps a backend's name to the requests
+     * it answered, {@code failedAttempts} to the attempts sent to it that failed (as the client saw them).
      */
     record Phase(String name, double start, double end, Map<String, Long> served, Map<String, Long> failedAttempts,
-                 long requests, long failures, long retries, double p50Millis, double p99Millis) {
+                 Counts counts, double p50Millis, double p99Millis) {
 
         /** @return the share (0 to 1) of this phase's answered requests that {@code backend} served */
         double share(String backend) {
@@ -66,6 +106,15 @@ record RunResult(
         long failedAttempts(String backend) {
             return failedAttempts.getOrDefault(backend, 0L);
         }
+    }
+
+    /** @return the counts of the whole run: the sum of its phases' */
+    Counts totals() {
+        Counts sum = Counts.NONE;
+        for (Phase p : phases) {
+            sum = sum.plus(p.counts());
+        }
+        return sum;
     }
 
     /** @return the phase with that index: 0 steady, 1 slow, 2 crashed, 3 returned, 4 added */

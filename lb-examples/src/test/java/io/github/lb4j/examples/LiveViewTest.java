@@ -16,10 +16,12 @@ class LiveViewTest {
                         600),
                 new RunResult.BackendSample("b2", 40, 40, 0.4, 151.0, 160.0, 6, "HEALTHY",
                         HttpBackend.State.SLOW, 0, 400),
-                new RunResult.BackendSample("b3", 0, 0, 0.0, Double.NaN, Double.NaN, 0, "HEALTHY",
+                new RunResult.BackendSample("b3", 0, 0, 0.0, Double.NaN, Double.NaN, 0, "EJECTED",
                         HttpBackend.State.DOWN, 12, 300));
         RunResult.Sample s = new RunResult.Sample(elapsed, 1.0, rows, 100, 11.0, 150.0, 0);
-        return new LiveView.Progress("peakEwma", 1, 1, elapsed, 60, phase, s, 1300, 0, 12, 12, 100);
+        // 1300 sent: 1290 answered (11 by a retry) + 1 failed + 9 in flight; 1302 attempts: 12 failed = 11 + 1.
+        RunResult.Counts totals = new RunResult.Counts(1300, 1290, 11, 1, 0, 1302, 12, 11);
+        return new LiveView.Progress("peakEwma", 1, 1, elapsed, 60, phase, s, totals, 100);
     }
 
     @Test
@@ -33,17 +35,21 @@ class LiveViewTest {
         view.update(progress(2, "steady"));
         assertThat(bytes.toString(StandardCharsets.UTF_8).substring(first.length()))
                 .startsWith("\033[" + lines + "F");
-        assertThat(first).contains("b2       slow    HEALTHY", "b3       DOWN", "[#", "now: steady", " | ");
+        assertThat(first).contains("b2       slowed   HEALTHY", "b3       crashed  EJECTED", "[#", "now: steady",
+                " | ");
     }
 
     @Test
     void renderShowsEveryColumnAndDashesForNoData() {
         List<String> lines = LiveView.render(progress(30, "b3 crashed: socket closed"));
         assertThat(lines.get(1)).startsWith("[################----------------]").contains(" 50%", "now: b3 crashed");
-        assertThat(lines.get(3)).contains("backend", "server", "health", "req/s", "share", "in-flight", "p50 ms",
+        assertThat(lines.get(3)).contains("backend", "scenario", "health", "req/s", "share", "in-flight", "p50 ms",
                 "p99 ms", "failed", "answered");
-        assertThat(lines.get(4)).contains("b1", "up", "60", "60.0%", "10.2", "14.9");
-        assertThat(lines.get(6)).contains("b3", "DOWN", "-", "12", "300");
+        assertThat(lines.get(4)).contains("b1", "-", "HEALTHY", "60", "60.0%", "10.2", "14.9");
+        assertThat(lines.get(6)).contains("b3", "crashed", "EJECTED", "-", "12", "300");
+        assertThat(lines.get(8)).contains("requests: 1300 sent = 1290 answered (11 by a retry) + 1 failed + 9 in flight");
+        assertThat(lines.get(9)).contains("attempts: 1302, of which 12 failed = 11 retried on another backend + 1 not"
+                + " retried");
     }
 
     @Test
@@ -58,11 +64,14 @@ class LiveViewTest {
         view.update(progress(9, "b2 slow"));
         view.finish();
         String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
-        assertThat(lines).hasSize(4);
-        assertThat(lines[0]).startsWith("[peakEwma   1s/60s] steady");
-        assertThat(lines[1]).startsWith("[peakEwma   3s/60s] b2 slow");
-        assertThat(lines[2]).startsWith("[peakEwma   8s/60s]"); // 8.2 s: five seconds after the last line
-        assertThat(lines[3]).startsWith("[peakEwma   9s/60s]").contains("b3   0/s   0% p99 - DOWN");
+        assertThat(lines).hasSize(5);
+        assertThat(lines[0]).isEqualTo(LiveView.LEGEND).contains("the pool's health (BackendStats.health())");
+        assertThat(lines[1]).startsWith("[peakEwma   1s/60s] scenario: steady");
+        assertThat(lines[2]).startsWith("[peakEwma   3s/60s] scenario: b2 slow");
+        assertThat(lines[3]).startsWith("[peakEwma   8s/60s]"); // 8.2 s: five seconds after the last line
+        // Per backend the pool's verdict, not what the scenario did: b2 is slowed but HEALTHY, b3 crashed and EJECTED.
+        assertThat(lines[4]).startsWith("[peakEwma   9s/60s]").contains("| b2 HEALTHY  40/s  40% p99 160.0ms |",
+                "| b3 EJECTED   0/s   0% p99 - |").endsWith("failed requests 1").doesNotContain("DOWN", "slowed");
         assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("\033");
     }
 }
