@@ -81,7 +81,7 @@ final class InstanceJson {
         }
         int port = integer(portNode);
         if (port < 1 || port > 65535) {
-            return Read.problem("has " + portField + " that is not an integer between 1 and 65535");
+            return Read.problem("has a " + portField + " that is not an integer between 1 and 65535");
         }
         Map<String, String> metadata = metadata(root.get("payload"));
         Backend backend;
