@@ -45,6 +45,11 @@ final class RecordingSink implements BackendSource.Sink {
             public void close() {
                 source.close();
             }
+
+            @Override
+            public String toString() {
+                return source.toString();
+            }
         };
     }
 
