@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEventType;
+import org.apache.curator.framework.api.CuratorListener;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
@@ -65,14 +67,26 @@ public final class ZooKeeperRegistration implements AutoCloseable {
         SPRING_CLOUD
     }
 
+    private final CuratorFramework client;
     private final String path;
     private final String id;
     private final PersistentNode node;
+    /**
+     * Stops the node when the application closes the client first: Curator 5.9's PersistentNode, still started,
+     * would otherwise retry its create from the callback of each create the closed client aborts, until the stack
+     * overflows on ZooKeeper's event thread.
+     */
+    private final CuratorListener closingGuard = (c, event) -> {
+        if (event.getType() == CuratorEventType.CLOSING) {
+            clientClosing();
+        }
+    };
     private final Object lock = new Object();
     private boolean started;
     private boolean closed;
 
     private ZooKeeperRegistration(Builder b) {
+        this.client = b.client;
         this.id = b.id != null ? b.id : UUID.randomUUID().toString();
         this.path = ServicePath.servicePath(b.basePath, b.serviceName) + "/" + id;
         byte[] document = InstanceJson.write(b.serviceName, id, b.address, b.port, b.sslPort, b.metadata,
@@ -107,6 +121,12 @@ public final class ZooKeeperRegistration implements AutoCloseable {
                         + (closed ? "closed" : "started"));
             }
             started = true;
+        }
+        try {
+            client.getCuratorListenable().addListener(closingGuard);
+        } catch (UnsupportedOperationException namespaceFacade) {
+            log.debug("{}: the client is a facade without CLOSING events; close the registration before it",
+                    Checks.printable(path));
         }
         node.start();
         log.info("registering {} in ZooKeeper", Checks.printable(path));
@@ -157,12 +177,33 @@ public final class ZooKeeperRegistration implements AutoCloseable {
             }
         }
         try {
+            client.getCuratorListenable().removeListener(closingGuard);
+        } catch (UnsupportedOperationException namespaceFacade) {
+            // never added
+        }
+        try {
             node.close();
             log.info("unregistered {} from ZooKeeper", Checks.printable(path));
         } catch (IOException e) {
             log.warn("could not delete {} from ZooKeeper ({}); the node goes when the client's session ends",
                     Checks.printable(path), e.toString());
         }
+    }
+
+    /** The client is closing under a running registration: its session, and so the node, ends with it. */
+    private void clientClosing() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            node.close(); // marks it closed first; the delete itself fails on the closing client
+        } catch (IOException | RuntimeException e) {
+            log.debug("{}: delete on a closing client: {}", Checks.printable(path), e.toString());
+        }
+        log.info("the client of {} is closing; the node goes with its session", Checks.printable(path));
     }
 
     @Override

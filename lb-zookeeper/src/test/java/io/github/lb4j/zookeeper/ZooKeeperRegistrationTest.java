@@ -3,6 +3,7 @@ package io.github.lb4j.zookeeper;
 import static io.github.lb4j.zookeeper.Zk.await;
 import static io.github.lb4j.zookeeper.Zk.instance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -157,6 +158,20 @@ class ZooKeeperRegistrationTest {
             assertThat(again).isNotNull();
             assertThat(again.getEphemeralOwner()).isNotEqualTo(firstSession);
         }
+    }
+
+    @Test
+    void theClientClosedFirstEndsTheRegistrationWithItsSession() throws Exception {
+        ZooKeeperRegistration me = ZooKeeperRegistration.builder(registering, base, "orders")
+                .id("me").address("127.0.0.1").port(8080).build().start();
+        assertThat(me.awaitRegistered(Zk.WAIT)).isTrue();
+
+        registering.close(); // before the registration: Curator's PersistentNode alone would retry its create forever
+
+        assertThat(client.checkExists().forPath(me.path())).isNull();
+        assertThatThrownBy(() -> me.awaitRegistered(Zk.WAIT)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not running");
+        me.close(); // still harmless
     }
 
     @Test
