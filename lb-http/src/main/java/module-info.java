@@ -1,0 +1,11 @@
+/**
+ * lb4j's client-neutral HTTP call engine: {@link io.github.lb4j.http.Route}, the retry and outcome rules, and the
+ * adapter SPI ({@link io.github.lb4j.http.HttpBalancer}, {@link io.github.lb4j.http.HttpExchange}) that each HTTP
+ * client adapter implements. Depends on lb-core only: no HTTP client.
+ */
+module io.github.lb4j.http {
+    requires transitive io.github.lb4j.core;
+    requires org.slf4j;
+
+    exports io.github.lb4j.http;
+}
