@@ -55,6 +55,8 @@ class ReadmeSnippetsTest {
     static final List<String> IMPORTS = List.of(
             "io.github.lb4j.core.*",
             "io.github.lb4j.okhttp.*",
+            "io.github.lb4j.http.*",
+            "io.github.lb4j.http.Route", // wins over okhttp3.Route
             "io.github.lb4j.dns.*",
             "okhttp3.*",
             "java.io.*",
