@@ -15,8 +15,10 @@ import java.util.Locale;
  *
  * <pre>
  * mvn -q -B -Pdemo -pl lb-examples -am package exec:java \
- *     -Ddemo.main=io.github.lb4j.simulator.TailAtScaleReport -Dexec.args="docs"
+ *     -DskipTests -Ddemo.main=io.github.lb4j.simulator.TailAtScaleReport -Dexec.args="docs"
  * </pre>
+ *
+ * <p>Thread-safety: stateless.
  */
 public final class TailAtScaleReport {
 

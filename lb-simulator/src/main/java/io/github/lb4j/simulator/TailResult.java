@@ -32,10 +32,11 @@ public final class TailResult {
     private final double budgetBound;
     private final long inFlightAtEnd;
     private final long picks;
+    private final long hedgesToTriedBackend;
 
     TailResult(String scenario, String policy, Result single, Result fanOut, long requests, long hedges, long denied,
                long serverNanos, long serverNanosNotCancelled, long firstAttemptNanos, double budgetBound,
-               long inFlightAtEnd, long picks) {
+               long inFlightAtEnd, long picks, long hedgesToTriedBackend) {
         this.scenario = scenario;
         this.policy = policy;
         this.single = single;
@@ -49,6 +50,7 @@ public final class TailResult {
         this.budgetBound = budgetBound;
         this.inFlightAtEnd = inFlightAtEnd;
         this.picks = picks;
+        this.hedgesToTriedBackend = hedgesToTriedBackend;
     }
 
     /** @return the scenario's name */
@@ -120,6 +122,11 @@ public final class TailResult {
     /** @return selections the pool opened: first attempts plus hedges */
     public long picks() {
         return picks;
+    }
+
+    /** @return hedges the pool sent to the backend the first attempt was on (for tests: should be 0) */
+    long hedgesToTriedBackend() {
+        return hedgesToTriedBackend;
     }
 
     @Override

@@ -177,6 +177,7 @@ public final class TailSimulator {
         long serverNanos;
         long serverNanosNotCancelled;
         long firstAttemptNanos;
+        long hedgesToTriedBackend;
 
         Run(TailScenario sc, HedgePolicy policy) {
             this.sc = sc;
@@ -250,7 +251,7 @@ public final class TailSimulator {
                     : sc.budgetMinPerSecond * (seconds + HedgeBudget.WINDOW_SECONDS) / requests);
             return new TailResult(sc.name, policy.name(), result("single", single), result("fan-out", fanOut),
                     requests, hedges, denied, serverNanos, serverNanosNotCancelled, firstAttemptNanos, bound, inFlight,
-                    picked);
+                    picked, hedgesToTriedBackend);
         }
 
         Result result(String what, Longs l) {
@@ -306,7 +307,11 @@ public final class TailSimulator {
             }
             hedges++;
             long now = clock.now;
-            Selection s = lb.select(RequestContext.empty().excluding(List.of(call.first.selection.backend().id())));
+            String tried = call.first.selection.backend().id();
+            Selection s = lb.select(RequestContext.empty().excluding(List.of(tried)));
+            if (s.backend().id().equals(tried)) {
+                hedgesToTriedBackend++; // only if every other backend were unavailable: never in these scenarios
+            }
             long service = sc.latency.sampleNanos(hedgeService);
             call.second = new Attempt(call, s, now, service);
             schedule(now + service, COMPLETE, call.second);

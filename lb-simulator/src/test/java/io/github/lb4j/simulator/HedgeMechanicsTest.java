@@ -72,6 +72,7 @@ class HedgeMechanicsTest {
         assertThat(hedged.hedges()).isEqualTo(Math.round(hedged.extraLoad() * hedged.requests()))
                 .isBetween(20L, 60L); // 1% of 2400
         assertThat(hedged.inFlightAtEnd()).isZero();
+        assertThat(hedged.hedgesToTriedBackend()).as("two backends: every hedge on the other one").isZero();
         // Cancelled at 11 ms instead of served for 1001 ms.
         assertThat(hedged.extraServerTime()).isLessThan(-0.5);
         // Served to the end, the hedges cost their own service time: 1 ms each (none of this seed's ~24 hedges

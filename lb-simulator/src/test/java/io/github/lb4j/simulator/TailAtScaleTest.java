@@ -114,6 +114,7 @@ class TailAtScaleTest {
         for (TailResult r : all) {
             assertThat(r.inFlightAtEnd()).as(r.toString()).isZero();
             assertThat(r.picks()).as(r.toString()).isEqualTo(r.requests() + r.hedges());
+            assertThat(r.hedgesToTriedBackend()).as(r.toString()).isZero();
             // 1000 single and 100 x 100 sub-requests a second, Poisson: 220 000 +- a few hundred.
             assertThat(r.requests()).as(r.toString()).isBetween(217_000L, 223_000L);
             assertThat(r.single().requests() + 100 * r.fanOut().requests()).isEqualTo(r.requests());
