@@ -60,6 +60,52 @@ public interface LatencyDistribution {
     }
 
     /**
+     * A rare slow mode on top of this distribution: with probability {@code probability} a sample also waits for
+     * one sample of {@code stall} (interference outside the request: a GC pause, a queue behind a slow neighbour),
+     * drawn independently for every request.
+     *
+     * <pre>{@code
+     * LatencyDistribution d = LatencyDistribution.logNormal(3, 0.5)
+     *         .withStall(0.01, LatencyDistribution.logNormal(80, 0.4));  // 1% of requests wait ~40-150 ms more
+     * }</pre>
+     *
+     * @param probability the share of requests that stall, in (0, 1]
+     * @param stall how long a stall lasts
+     * @return the mixture
+     */
+    default LatencyDistribution withStall(double probability, LatencyDistribution stall) {
+        if (!(probability > 0 && probability <= 1)) {
+            throw new IllegalArgumentException("stall probability must be in (0, 1], got " + probability);
+        }
+        Objects.requireNonNull(stall, "stall");
+        LatencyDistribution base = this;
+        double mean = base.meanNanos() + probability * stall.meanNanos();
+        String spec = base.spec() + "+" + probability + "*" + stall.spec();
+        return new LatencyDistribution() {
+            @Override
+            public long sampleNanos(RandomGenerator random) {
+                long t = base.sampleNanos(random);
+                return random.nextDouble() < probability ? t + stall.sampleNanos(random) : t;
+            }
+
+            @Override
+            public double meanNanos() {
+                return mean;
+            }
+
+            @Override
+            public String spec() {
+                return spec;
+            }
+
+            @Override
+            public String toString() {
+                return spec;
+            }
+        };
+    }
+
+    /**
      * A normal distribution truncated below at {@link #MIN_NANOS} (Linkerd's "median 167 ms, sd 5 ms").
      *
      * @param medianMs the median (and mean) in milliseconds, positive

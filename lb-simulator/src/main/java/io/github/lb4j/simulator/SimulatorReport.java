@@ -105,6 +105,8 @@ public final class SimulatorReport {
                 means, dir.resolve("sim-queues.png"));
         out.println();
 
+        TailAtScaleReport.run(dir, quick, out);
+
         out.println("### Hash spread: max/mean load, " + keys + " keys");
         out.println();
         Tables hb = new Tables("strategy", "N", "exact max/mean (hash-space share)", "sampled max/mean",
