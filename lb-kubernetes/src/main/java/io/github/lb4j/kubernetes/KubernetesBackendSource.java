@@ -224,7 +224,11 @@ public final class KubernetesBackendSource implements BackendSource {
             t = thread;
         }
         if (t != null) {
-            t.execute(this::stopWatch);
+            t.execute(() -> {
+                stopWatch();
+                slices.clear(); // the client may keep the closed watch, and with it this source, for a while
+                lastPushed = null;
+            });
             t.shutdown();
             if (!Thread.currentThread().getName().equals(THREAD_NAME)) {
                 awaitStop(t);

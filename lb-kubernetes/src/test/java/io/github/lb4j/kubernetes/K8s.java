@@ -42,9 +42,13 @@ final class K8s {
         return server;
     }
 
-    /** A client of {@code server}, with the client's defaults (watches over WebSockets, which the mock serves). */
+    /**
+     * A client of {@code server}: watches over WebSockets (the client's default, and what the mock serves); a failed
+     * request retried once (the client's default is 10 times, with backoff from 100 ms: 20 s before a list to a
+     * stopped server fails).
+     */
     static KubernetesClient client(KubernetesMockServer server) {
-        return server.createClient();
+        return server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(1).endConfig());
     }
 
     /** A slice of {@code service} named {@code name}, with one TCP port and the given endpoints. */
