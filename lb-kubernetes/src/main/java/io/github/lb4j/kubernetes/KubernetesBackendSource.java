@@ -74,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * time.
  *
  * <p>How: a list of the service's slices, then a watch from the list's resource version; every change is applied
- * as it arrives and the complete set pushed when it differs from the last one pushed. When the watch ends (the
+ * as it arrives and the complete set pushed when it differs from the last one pushed. A list (a relist, or the
+ * first after an outage) that gives the set last pushed tells the pool so ({@link Sink#confirmed()}): the pool
+ * records when the API server last confirmed its set. When the watch ends (the
  * server closed it, or its resource version is too old: HTTP 410) the source lists again and watches from there.
  * The fabric8 client re-establishes a broken watch connection by itself, from the last resource version, without
  * telling its watcher; so the source also lists again every {@link Builder#relistInterval relistInterval}
@@ -329,7 +331,9 @@ public final class KubernetesBackendSource implements BackendSource {
         }
         outageSince = -1;
         failedLists = 0;
-        publish();
+        if (publish()) {
+            sink.confirmed(); // the API server's answer is the set the pool has
+        }
         schedule("relist", jittered(relistNanos));
     }
 
@@ -447,8 +451,12 @@ public final class KubernetesBackendSource implements BackendSource {
         schedule("retry", TimeUnit.MILLISECONDS.toNanos(delay));
     }
 
-    /** Computes the set from the slices and pushes it if it changed. On the source's thread. */
-    private void publish() {
+    /**
+     * Computes the set from the slices and pushes it if it changed. On the source's thread.
+     *
+     * @return true if the set is the one last pushed (nothing pushed, nothing failed)
+     */
+    private boolean publish() {
         SliceReader.Result result = SliceReader.read(slices.values(), portChoice);
         reportProblems(result);
         if (!slices.isEmpty() && result.slicesWithPort() == 0
@@ -461,15 +469,16 @@ public final class KubernetesBackendSource implements BackendSource {
                 lastPortFailure = message;
                 sink.failed(message, null);
             }
-            return;
+            return false;
         }
         lastPortFailure = null;
         List<Backend> set = result.backends();
         if (set.equals(lastPushed)) {
-            return;
+            return true;
         }
         lastPushed = set;
         sink.update(set);
+        return false;
     }
 
     private void reportProblems(SliceReader.Result result) {

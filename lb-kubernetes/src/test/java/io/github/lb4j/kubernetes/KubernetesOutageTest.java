@@ -103,4 +103,34 @@ class KubernetesOutageTest {
             client.close();
         }
     }
+
+    @Test
+    void aRelistThatFindsTheSameSetConfirmsIt() {
+        KubernetesMockServer server = K8s.server(0);
+        KubernetesClient client = K8s.client(server);
+        create(client, slice("orders", "orders-a", "http", 8080, List.of(ready("orders-1", "10.0.0.1", null))));
+        RecordingSink[] sink = new RecordingSink[1];
+        LoadBalancer pool = LoadBalancer.builder("orders").source(RecordingSink.wrap(
+                KubernetesBackendSource.builder(client, NS, "orders").port("http")
+                        .relistInterval(Duration.ofMillis(200)).build(), sink)).build();
+        try {
+            await("the first set", () -> ids(pool).equals(List.of("orders-1:8080")));
+            long firstSet = pool.membershipConfirmedNanos();
+            await("two relists confirmed it", () -> sink[0].confirmations.get() >= 2);
+            assertThat(sink[0].updates).hasSize(1);
+            assertThat(pool.membershipConfirmedNanos()).isGreaterThan(firstSet);
+
+            // A change arrives as an update, not as a confirmation of the old set.
+            int confirmed = sink[0].confirmations.get();
+            create(client, slice("orders", "orders-b", "http", 8080, List.of(ready("orders-2", "10.0.0.2", null))));
+            await("the change", () -> ids(pool).equals(List.of("orders-1:8080", "orders-2:8080")));
+            assertThat(sink[0].updates).hasSize(2);
+            await("the new set confirmed", () -> sink[0].confirmations.get() > confirmed);
+            assertThat(sink[0].sawOverlap()).isFalse();
+        } finally {
+            server.destroy();
+            pool.close();
+            client.close();
+        }
+    }
 }
