@@ -85,8 +85,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a list that fails (API server unreachable, HTTP 403, ...) is reported to the pool once per outage
  * (the pool logs it at WARN and keeps its set) and retried with capped exponential backoff and jitter
- * ({@value #RETRY_MIN_MILLIS} ms doubling to {@value #RETRY_MAX_MILLIS} ms); the first list that succeeds ends the
- * outage, logged at INFO with its duration, and its set is pushed. The pool's keep-last-good rule applies: a service
+ * (500 ms doubling to 30 s), on top of the client's own retries of each request (its {@code Config}'s
+ * {@code requestRetryBackoffLimit}); the first list that succeeds ends the outage, logged at INFO with its duration, and its set is pushed. The pool's keep-last-good rule applies: a service
  * with no ready endpoint leaves a pool with backends as it is, unless {@link Builder#allowEmpty allowEmpty}. Log
  * lines and failure reasons name the namespace, service, slices and ports and give HTTP status codes and exception
  * types, never request URLs (they carry query strings) or other content of the API's answers.
