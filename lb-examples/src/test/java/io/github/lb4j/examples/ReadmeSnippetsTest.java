@@ -55,6 +55,7 @@ class ReadmeSnippetsTest {
     static final List<String> IMPORTS = List.of(
             "io.github.lb4j.core.*",
             "io.github.lb4j.okhttp.*",
+            "io.github.lb4j.httpclient5.*",
             "io.github.lb4j.http.*",
             "io.github.lb4j.http.Route", // wins over okhttp3.Route
             "io.github.lb4j.dns.*",
