@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
 
 /**
  * lb-http's adapter conformance suite through {@link LoadBalancedHttpClient}: {@code send} for the synchronous
- * path, {@code sendAsync} for the asynchronous one. {@link Async} runs every case with {@code sendAsync} only.
+ * path, {@code sendAsync} for the asynchronous one. {@link JdkHttpAsyncConformanceTest} runs every case
+ * with {@code sendAsync} only.
  */
 class JdkHttpConformanceTest extends AdapterConformanceTest {
 
@@ -42,14 +43,6 @@ class JdkHttpConformanceTest extends AdapterConformanceTest {
     /** Whether {@link TestClient#execute} goes through {@code sendAsync} too. */
     boolean asyncOnly() {
         return false;
-    }
-
-    /** The suite with every call, synchronous ones included, sent with {@code sendAsync}. */
-    static final class Async extends JdkHttpConformanceTest {
-        @Override
-        boolean asyncOnly() {
-            return true;
-        }
     }
 
     static final class JdkTestClient implements TestClient {
