@@ -31,7 +31,7 @@ class ModulePathTest {
 
     /** Entries of the test class path that go on the application's module path. */
     private static final Pattern MODULES = Pattern.compile(
-            ".*/(lb-core|lb-http|lb-okhttp|lb-dns|lb-simulator)/target/(classes|lb-[a-z0-9]+-[^/]*(?<!-tests)\\.jar)"
+            ".*/(lb-core|lb-http|lb-okhttp|lb-jdk-http|lb-dns|lb-simulator)/target/(classes|lb-[a-z0-9]+-[^/]*(?<!-tests)\\.jar)"
                     + "|.*/(slf4j-api|slf4j-simple|resilience4j-[a-z]+|okhttp-jvm|okio-jvm|kotlin-stdlib|dnsjava"
                     + "|annotations)-[0-9][^/]*\\.jar");
 
@@ -39,6 +39,7 @@ class ModulePathTest {
             "module demo.app {",
             "    requires io.github.lb4j.core;",
             "    requires io.github.lb4j.okhttp;",
+            "    requires io.github.lb4j.jdkhttp;",
             "    requires io.github.lb4j.dns;",
             "    requires okhttp3;",
             "    requires jdk.httpserver;",
@@ -51,7 +52,12 @@ class ModulePathTest {
             "import io.github.lb4j.core.Backend;",
             "import io.github.lb4j.core.LoadBalancer;",
             "import io.github.lb4j.dns.DnsBackendSource;",
+            "import io.github.lb4j.jdkhttp.LoadBalancedHttpClient;",
             "import io.github.lb4j.okhttp.LoadBalancingInterceptor;",
+            "import java.net.URI;",
+            "import java.net.http.HttpClient;",
+            "import java.net.http.HttpRequest;",
+            "import java.net.http.HttpResponse;",
             "import java.net.InetSocketAddress;",
             "import java.nio.charset.StandardCharsets;",
             "import java.time.Duration;",
@@ -80,6 +86,11 @@ class ModulePathTest {
             "                .execute()) {",
             "            System.out.println(\"status \" + response.code() + \" \" + response.body().string());",
             "        }",
+            "        LoadBalancedHttpClient jdk = LoadBalancedHttpClient.builder(HttpClient.newHttpClient())",
+            "                .route(\"orders\", orders).build();",
+            "        HttpResponse<String> viaJdk = jdk.send(HttpRequest.newBuilder(URI.create(\"http://orders/x\")).build(),",
+            "                HttpResponse.BodyHandlers.ofString());",
+            "        System.out.println(\"jdk status \" + viaJdk.statusCode() + \" \" + viaJdk.body());",
             "        // Nothing answers on port 1: the source starts, fails its first query and keeps the pool empty.",
             "        DnsBackendSource dns = DnsBackendSource.addresses(\"orders.test\", 8080)",
             "                .resolver(\"127.0.0.1\", 1).queryTimeout(Duration.ofMillis(200)).build();",
@@ -99,6 +110,7 @@ class ModulePathTest {
         List<String> modulePath = modulePath();
         assertThat(modulePath).as("module path taken from the test class path")
                 .anyMatch(e -> e.contains("/lb-core/")).anyMatch(e -> e.contains("/lb-okhttp/"))
+                .anyMatch(e -> e.contains("/lb-jdk-http/"))
                 .anyMatch(e -> e.contains("/lb-dns/")).anyMatch(e -> e.contains("/lb-simulator/"));
         String mp = String.join(File.pathSeparator, modulePath);
 
@@ -133,7 +145,7 @@ class ModulePathTest {
         String output = read(log);
         assertThat(exited).as("the application exits; output:%n%s", output).isTrue();
         assertThat(p.exitValue()).as("exit code; output:%n%s", output).isZero();
-        assertThat(output).contains("status 200 hello", "dns pool orders-dns 0", "done")
+        assertThat(output).contains("status 200 hello", "jdk status 200 hello", "dns pool orders-dns 0", "done")
                 .doesNotContain("NoClassDefFoundError", "ResolutionException");
     }
 
