@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,11 @@ final class RacingCall<R> {
 
     /** How attempts are started and aborted: sendAsync, or send on the attempt executor. */
     interface Launcher<R> {
-        /** @throws RejectedExecutionException if there is no thread to send on (nothing was sent) */
-        CompletableFuture<R> start(Attempt attempt);
+        /**
+         * @param late where a response that arrives after its future was canceled goes (to be discarded)
+         * @throws RejectedExecutionException if there is no thread to send on (nothing was sent)
+         */
+        CompletableFuture<R> start(Attempt attempt, Consumer<R> late);
 
         void cancel(Attempt attempt, CompletableFuture<R> future);
     }
@@ -106,7 +110,7 @@ final class RacingCall<R> {
                                    HttpBalancer.RouteRuntime state) {
         return new RacingCall<>(call, exchange, state, new Launcher<R>() {
             @Override
-            public CompletableFuture<R> start(Attempt attempt) {
+            public CompletableFuture<R> start(Attempt attempt, Consumer<R> late) {
                 return exchange.sendAsync(attempt);
             }
 
@@ -123,8 +127,8 @@ final class RacingCall<R> {
         Executor executor = state.attempts;
         return new RacingCall<>(call, exchange, state, new Launcher<R>() {
             @Override
-            public CompletableFuture<R> start(Attempt attempt) {
-                SyncAttempt<R> task = new SyncAttempt<>(exchange, attempt);
+            public CompletableFuture<R> start(Attempt attempt, Consumer<R> late) {
+                SyncAttempt<R> task = new SyncAttempt<>(exchange, attempt, late);
                 executor.execute(task);
                 return task.future;
             }
@@ -141,6 +145,7 @@ final class RacingCall<R> {
     private static final class SyncAttempt<R> implements Runnable {
         final HttpExchange<R> exchange;
         final Attempt attempt;
+        final Consumer<R> late;
         final CompletableFuture<R> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -152,9 +157,10 @@ final class RacingCall<R> {
         /** The thread in {@code send}, under this object's lock. */
         private Thread runner;
 
-        SyncAttempt(HttpExchange<R> exchange, Attempt attempt) {
+        SyncAttempt(HttpExchange<R> exchange, Attempt attempt, Consumer<R> late) {
             this.exchange = exchange;
             this.attempt = attempt;
+            this.late = late;
         }
 
         @Override
@@ -166,7 +172,10 @@ final class RacingCall<R> {
                 runner = Thread.currentThread();
             }
             try {
-                future.complete(exchange.send(attempt));
+                R response = exchange.send(attempt);
+                if (!future.complete(response)) {
+                    late.accept(response); // answered after it was abandoned: its connection is freed
+                }
             } catch (Throwable t) {
                 future.completeExceptionally(t);
             } finally {
@@ -266,7 +275,7 @@ final class RacingCall<R> {
         Flight<R> flight = new Flight<>(attempt, hedge, state.ticker.read());
         CompletableFuture<R> future;
         try {
-            future = launcher.start(attempt);
+            future = launcher.start(attempt, late -> post(() -> exchange.discard(late)));
         } catch (RejectedExecutionException e) {
             selection.close(); // nothing was sent: not the backend's doing
             if (hedge) {

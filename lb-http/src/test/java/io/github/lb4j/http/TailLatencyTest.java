@@ -273,6 +273,32 @@ class TailLatencyTest {
     }
 
     @Test
+    void aLateAnswerOfAnAbandonedSynchronousAttemptIsDiscarded() throws Exception {
+        HttpBalancer balancer = balancer(Route.builder("orders", pool).hedging(Hedging.after(Duration.ofMillis(50))));
+        nextPickIs("a");
+        RaceExchange get = new RaceExchange("GET");
+        get.stubborn = true;
+        CompletableFuture<FakeResponse> call = runSync(balancer, get);
+        get.awaitSent(1);
+        timer.advance(50 * MS);
+        get.awaitSent(2);
+        get.answer("b", 200);
+        FakeResponse r = call.get(5, TimeUnit.SECONDS);
+        assertThat(r.backend).isEqualTo("b");
+        assertThat(stats("a").inFlight()).as("closed at once, though its send still blocks").isZero();
+        assertThat(get.interrupted).as("the abandoned attempt's thread was interrupted").contains("a");
+        FakeResponse late = get.answer("a", 200);
+        get.awaitSendsReturned();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!late.discarded && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(MS);
+        }
+        assertThat(late.discarded).as("the late response is discarded").isTrue();
+        assertThat(stats("a").successes() + stats("a").failures()).isZero();
+        r.outcome.finished();
+    }
+
+    @Test
     void noHedgeOnceTheRetryBudgetIsSpent() throws Exception {
         HttpBalancer balancer = balancer(Route.builder("orders", pool).retryBudget(0, 0)
                 .hedging(Hedging.after(Duration.ofMillis(50))));
@@ -636,6 +662,8 @@ class TailLatencyTest {
         volatile Idempotency idempotency;
         volatile boolean canceled;
         volatile boolean concurrent = true;
+        /** A client that neither honors cancel nor interrupts: its send returns whatever the test answers. */
+        volatile boolean stubborn;
         volatile Thread callerThread;
         final List<Sent> sent = new CopyOnWriteArrayList<>();
         final List<String> cancelled = new CopyOnWriteArrayList<>();
@@ -651,8 +679,10 @@ class TailLatencyTest {
             return sent.stream().map(s -> s.attempt.backend().id()).toList();
         }
 
-        void answer(String backend, int status) {
-            sentTo(backend).future.complete(new FakeResponse(status, backend));
+        FakeResponse answer(String backend, int status) {
+            FakeResponse r = new FakeResponse(status, backend);
+            sentTo(backend).future.complete(r);
+            return r;
         }
 
         void fail(String backend, IOException e) {
@@ -735,7 +765,18 @@ class TailLatencyTest {
             sendThreads.add(Thread.currentThread());
             sending.incrementAndGet();
             try {
-                return sendAsync(attempt).get(10, TimeUnit.SECONDS);
+                CompletableFuture<FakeResponse> f = sendAsync(attempt);
+                if (stubborn) {
+                    while (true) {
+                        try {
+                            return f.get(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            // ignored, as a client blocked in a socket read would
+                            interrupted.add(attempt.backend().id());
+                        }
+                    }
+                }
+                return f.get(10, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 throw (IOException) e.getCause();
             } catch (CancellationException e) {
@@ -753,6 +794,9 @@ class TailLatencyTest {
         @Override
         public void cancel(Attempt attempt) {
             cancelled.add(attempt.backend().id());
+            if (stubborn) {
+                return;
+            }
             for (Sent s : sent) {
                 if (s.attempt == attempt) {
                     s.future.completeExceptionally(new IOException("canceled by the engine"));
