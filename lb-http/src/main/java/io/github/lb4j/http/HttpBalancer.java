@@ -40,6 +40,11 @@ import java.util.random.RandomGenerator;
  * budget, backoff, idempotency, outcomes); they are written once, here, and proven for each adapter by the
  * conformance suite in this module's test jar ({@code io.github.lb4j.http.conformance.AdapterConformanceTest}).
  *
+ * <p>A route with a {@linkplain Route.Builder#perTryTimeout per-try timeout} or {@link Hedging} has its attempts
+ * timed and raced: timers run on {@link Builder#scheduler}, and a synchronous call sends each attempt on
+ * {@link Builder#attemptExecutor} while the calling thread waits for the winner (see {@link HttpExchange} for what
+ * that asks of an adapter). Routes without either run exactly as before, on the caller's thread.
+ *
  * <p>Thread-safety: immutable and thread-safe; the retry budgets are shared by every call through this instance.
  */
 public final class HttpBalancer {
