@@ -273,35 +273,39 @@ final class RacingCall<R> {
         }
         Attempt attempt = new Attempt(++sequence, selection);
         Flight<R> flight = new Flight<>(attempt, hedge, state.ticker.read());
+        if (hedge) {
+            hedges++;
+        } else {
+            counted++;
+        }
+        // Timers first, so that an attempt is never on the wire without them; they fire into the queue, behind
+        // this step, when the flight is live.
+        if (route.perTryTimeoutNanos > 0) {
+            flight.perTryTimer = state.timer.schedule(() -> post(() -> onPerTryTimeout(flight)),
+                    route.perTryTimeoutNanos);
+        }
+        scheduleHedge();
         CompletableFuture<R> future;
         try {
             future = launcher.start(attempt, late -> post(() -> exchange.discard(late)));
         } catch (RejectedExecutionException e) {
+            cancel(flight.perTryTimer);
             selection.close(); // nothing was sent: not the backend's doing
             if (hedge) {
                 log.debug("route '{}': no thread for a hedge; not hedging", route.name);
-                return;
+                return; // the hedge timer, if any, is for the next hedge
             }
             fail(call.withSuppressed(new IOException("route '" + route.name + "': no thread to send attempt "
                     + attempt.number() + " on (the attempt executor rejected it)", e)));
             return;
         } catch (RuntimeException | Error e) {
+            cancel(flight.perTryTimer);
             selection.failure(e);
             fail(e);
             return;
         }
         flight.future = future;
         live.add(flight);
-        if (hedge) {
-            hedges++;
-        } else {
-            counted++;
-        }
-        if (route.perTryTimeoutNanos > 0) {
-            flight.perTryTimer = state.timer.schedule(() -> post(() -> onPerTryTimeout(flight)),
-                    route.perTryTimeoutNanos);
-        }
-        scheduleHedge();
         future.whenComplete((response, thrown) -> post(() -> onDone(flight, response, thrown)));
     }
 
