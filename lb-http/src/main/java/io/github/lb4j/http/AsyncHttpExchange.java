@@ -7,7 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * Adapter SPI: an {@link HttpExchange} for clients with an asynchronous API (the JDK client's {@code sendAsync},
  * Apache's async client, WebClient), passed to {@link HttpBalancer#executeAsync}. The engine runs the same
  * decisions as for a synchronous call without blocking a thread: backoff waits on a timer, and canceling the
- * returned future cancels the attempt in flight.
+ * returned future cancels the attempt in flight. Racing attempts (per-try timeout, hedging) are aborted by canceling
+ * their future and by {@link #cancel(Attempt)}.
  *
  * <p>Thread-safety: as {@link HttpExchange}.
  *

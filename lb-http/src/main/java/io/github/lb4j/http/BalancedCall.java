@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -23,12 +24,13 @@ import org.slf4j.LoggerFactory;
  * OkHttp's {@code RetryAndFollowUpInterceptor}. {@link #execute()} is the synchronous loop;
  * {@link AsyncBalancedCall} drives the same steps from callbacks.
  *
- * <p>Where issue 15 plugs in: a per-try timeout bounds {@link #send} of one {@link Attempt} (and its async twin,
- * {@code AsyncBalancedCall.attempt}) and turns into a failure that {@link #recover} treats like a read timeout; a
- * hedge is a second attempt started from {@link #nextSelection} while the first is in flight (the async driver is
- * where two can run at once), spending the same retry budget; the loser's selection is closed, neither outcome.
+ * <p>A route with a per-try timeout or hedging is driven by {@link RacingCall} instead (for a synchronous
+ * exchange too, unless it cannot run attempts concurrently): it uses the same steps, and a per-try timeout becomes a
+ * {@link PerTryTimeoutException} that {@link #recover} treats like any read timeout. For an exchange that does not
+ * {@linkplain HttpExchange#supportsConcurrentAttempts support concurrent attempts}, {@link #send} bounds the attempt
+ * on the caller's thread through {@link HttpExchange#cancel(Attempt)}.
  *
- * <p>Thread-safety: confined to one call; an asynchronous call touches it from one callback at a time.
+ * <p>Thread-safety: confined to one call; an asynchronous or racing call touches it from one event at a time.
  */
 final class BalancedCall<R> {
 
@@ -38,7 +40,7 @@ final class BalancedCall<R> {
     private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final HttpBalancer.RouteRuntime state;
-    private final Route route;
+    final Route route;
     private final HttpExchange<R> exchange;
     private final RandomGenerator random;
     private final RequestContext base;
@@ -59,6 +61,9 @@ final class BalancedCall<R> {
 
     /** The synchronous loop: one attempt per turn until a response is delivered or a failure is thrown. */
     R execute() throws IOException {
+        if (route.racing() && exchange.supportsConcurrentAttempts()) {
+            return RacingCall.sync(this, exchange, state).await();
+        }
         Selection selection = firstSelection();
         for (int n = 1; ; n++) {
             Attempt attempt = new Attempt(n, selection);
@@ -89,7 +94,33 @@ final class BalancedCall<R> {
      * treats like any read timeout.
      */
     private R send(Attempt attempt) throws IOException {
-        return exchange.send(attempt);
+        if (route.perTryTimeoutNanos == 0) {
+            return exchange.send(attempt);
+        }
+        // An exchange that cannot run attempts concurrently: the attempt stays on this thread and the timer aborts
+        // it through cancel(Attempt) (a no-op unless the adapter implements it; then only its own timeouts help).
+        AtomicBoolean expired = new AtomicBoolean();
+        Runnable timer = state.timer.schedule(() -> {
+            expired.set(true);
+            exchange.cancel(attempt);
+        }, route.perTryTimeoutNanos);
+        try {
+            return exchange.send(attempt);
+        } catch (IOException e) {
+            if (expired.get()) {
+                PerTryTimeoutException timeout = perTryTimeout(attempt);
+                timeout.initCause(e);
+                throw timeout;
+            }
+            throw e;
+        } finally {
+            timer.run();
+        }
+    }
+
+    PerTryTimeoutException perTryTimeout(Attempt attempt) {
+        return new PerTryTimeoutException(route.name, attempt.backend().id(),
+                TimeUnit.NANOSECONDS.toMillis(route.perTryTimeoutNanos));
     }
 
     /** The hash key or pin: a context the application attached wins, then the route's hash-key source. */
@@ -125,7 +156,12 @@ final class BalancedCall<R> {
      * {@code e} thrown with the earlier failures attached when the call must not or cannot go on.
      */
     Selection recover(Attempt attempt, IOException e) throws IOException {
-        if (attempt.number() >= maxAttempts || exchange.isCanceled() || !mayResend(maybeSent(attempt, e))) {
+        return recover(attempt, e, attempt.number());
+    }
+
+    /** As {@link #recover(Attempt, IOException)}, after {@code attempts} attempts that count (hedges do not). */
+    Selection recover(Attempt attempt, IOException e, int attempts) throws IOException {
+        if (attempts >= maxAttempts || exchange.isCanceled() || !mayResend(maybeSent(attempt, e))) {
             throw withSuppressed(e);
         }
         earlier = add(earlier, e);
@@ -158,8 +194,13 @@ final class BalancedCall<R> {
      * possible (the response is then discarded and its outcome reported); null to deliver the response.
      */
     Selection retryOnStatus(Attempt attempt, R response, HttpResponseView view, Throwable failure) {
+        return retryOnStatus(attempt, response, view, failure, attempt.number());
+    }
+
+    /** As {@link #retryOnStatus(Attempt, Object, HttpResponseView, Throwable)} after {@code attempts} that count. */
+    Selection retryOnStatus(Attempt attempt, R response, HttpResponseView view, Throwable failure, int attempts) {
         int code = view.status();
-        if (!route.retryStatuses.get(code) || attempt.number() >= maxAttempts || exchange.isCanceled()
+        if (!route.retryStatuses.get(code) || attempts >= maxAttempts || exchange.isCanceled()
                 || !mayResend(true)) {
             return null;
         }
@@ -207,21 +248,23 @@ final class BalancedCall<R> {
         if (idempotency != null) {
             return idempotency == Idempotency.IDEMPOTENT;
         }
-        return idempotentMethod(exchange.request().method());
+        return route.idempotentMethods.contains(exchange.request().method());
     }
 
-    static boolean idempotentMethod(String method) {
-        switch (method) {
-            case "GET":
-            case "HEAD":
-            case "OPTIONS":
-            case "PUT":
-            case "DELETE":
-            case "TRACE":
-                return true;
-            default:
-                return false;
-        }
+    /** @return whether the route retries this status (before the attempt and budget checks) */
+    boolean retriesStatus(int status) {
+        return route.retryStatuses.get(status);
+    }
+
+    /** Records a failure that another attempt of the race may make up for; it is attached if the call fails. */
+    void recordEarlier(Attempt attempt, Exception failure) {
+        earlier = add(earlier, failure);
+        tried = add(tried, attempt.backend().id());
+    }
+
+    /** Excludes {@code attempt}'s backend from the next picks (it is in flight: a hedge goes elsewhere). */
+    void exclude(Attempt attempt) {
+        tried = add(tried, attempt.backend().id());
     }
 
     /**
@@ -229,7 +272,7 @@ final class BalancedCall<R> {
      * when the budget is spent or nothing can be picked. {@code recordNoBackend}: whether "nothing to pick" joins
      * the earlier failures (it explains an exception; a delivered response needs no explanation).
      */
-    private Selection nextSelection(boolean recordNoBackend) {
+    Selection nextSelection(boolean recordNoBackend) {
         if (!state.budget.tryWithdraw()) {
             log.debug("route '{}': retry budget spent; returning the failure to the caller", route.name);
             return null;
@@ -238,7 +281,7 @@ final class BalancedCall<R> {
             return route.pool.select(base.excluding(tried));
         } catch (NoBackendAvailableException e) {
             if (recordNoBackend) {
-                earlier.add(new NoBackendAvailableIOException(e));
+                earlier = add(earlier, new NoBackendAvailableIOException(e));
             }
             return null;
         } catch (IllegalStateException e) {

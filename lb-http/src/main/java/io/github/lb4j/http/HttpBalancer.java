@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -38,6 +40,11 @@ import java.util.random.RandomGenerator;
  * budget, backoff, idempotency, outcomes); they are written once, here, and proven for each adapter by the
  * conformance suite in this module's test jar ({@code io.github.lb4j.http.conformance.AdapterConformanceTest}).
  *
+ * <p>A route with a {@linkplain Route.Builder#perTryTimeout per-try timeout} or {@link Hedging} has its attempts
+ * timed and raced: timers run on {@link Builder#scheduler}, and a synchronous call sends each attempt on
+ * {@link Builder#attemptExecutor} while the calling thread waits for the winner (see {@link HttpExchange} for what
+ * that asks of an adapter). Routes without either run exactly as before, on the caller's thread.
+ *
  * <p>Thread-safety: immutable and thread-safe; the retry budgets are shared by every call through this instance.
  */
 public final class HttpBalancer {
@@ -50,7 +57,9 @@ public final class HttpBalancer {
         Map<String, RouteRuntime> map = new HashMap<>();
         for (Route route : b.routes.values()) {
             map.put(route.name, new RouteRuntime(route,
-                    new RetryBudget(b.ticker, route.retryRatio, route.minRetriesPerSecond)));
+                    new RetryBudget(b.ticker, route.retryRatio, route.minRetriesPerSecond), b.ticker,
+                    b.timer != null ? b.timer : AttemptTimer.shared(),
+                    b.attemptExecutor != null ? b.attemptExecutor : AttemptExecutor.SHARED));
         }
         this.routes = Collections.unmodifiableMap(map);
         this.rejectUnknownHosts = b.rejectUnknownHosts;
@@ -141,7 +150,12 @@ public final class HttpBalancer {
      * @return the response of the last attempt, or its failure (as for {@link #execute})
      */
     public <R> CompletableFuture<R> executeAsync(Route route, AsyncHttpExchange<R> exchange) {
-        return new AsyncBalancedCall<>(new BalancedCall<>(runtime(route), exchange, random), exchange).start();
+        RouteRuntime state = runtime(route);
+        BalancedCall<R> call = new BalancedCall<>(state, exchange, random);
+        if (route.racing()) {
+            return RacingCall.async(call, exchange, state).start();
+        }
+        return new AsyncBalancedCall<>(call, exchange).start();
     }
 
     private RouteRuntime runtime(Route route) {
@@ -159,14 +173,24 @@ public final class HttpBalancer {
         return "HttpBalancer" + routes.keySet();
     }
 
-    /** A route and the retry budget this balancer keeps for it. */
+    /** A route and what this balancer keeps for it: its retry budget, its latency window, the timers. */
     static final class RouteRuntime {
         final Route route;
         final RetryBudget budget;
+        final Ticker ticker;
+        final AttemptTimer timer;
+        final Executor attempts;
+        /** For {@link Hedging#atPercentile}; null otherwise. */
+        final LatencyWindow latency;
 
-        RouteRuntime(Route route, RetryBudget budget) {
+        RouteRuntime(Route route, RetryBudget budget, Ticker ticker, AttemptTimer timer, Executor attempts) {
             this.route = route;
             this.budget = budget;
+            this.ticker = ticker;
+            this.timer = timer;
+            this.attempts = attempts;
+            this.latency = route.hedging != null && route.hedging.isAdaptive()
+                    ? new LatencyWindow(ticker, route.hedging.percentile()) : null;
         }
     }
 
@@ -180,6 +204,8 @@ public final class HttpBalancer {
         private boolean rejectUnknownHosts;
         private Ticker ticker = Ticker.system();
         private RandomGenerator random = ThreadLocalRandom.current();
+        private AttemptTimer timer;
+        private Executor attemptExecutor;
 
         Builder() {
         }
@@ -220,7 +246,8 @@ public final class HttpBalancer {
         }
 
         /**
-         * @param ticker the clock of the retry budgets; default {@link Ticker#system()}
+         * @param ticker the clock of the retry budgets and of the latency that {@link Hedging#atPercentile} observes;
+         *     default {@link Ticker#system()}
          * @return this builder
          */
         public Builder ticker(Ticker ticker) {
@@ -234,6 +261,39 @@ public final class HttpBalancer {
          */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * The timers of per-try timeouts, hedge delays and asynchronous backoffs of routes that have either. Tasks
+         * are short and never block. Default: one daemon thread shared by every balancer, started on first use.
+         *
+         * @param scheduler the scheduler; the balancer does not shut it down
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.timer = AttemptTimer.of(Objects.requireNonNull(scheduler, "scheduler"));
+            return this;
+        }
+
+        /** For tests: timers on a fake clock. */
+        Builder timer(AttemptTimer timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
+            return this;
+        }
+
+        /**
+         * Where a synchronous call of a route with a per-try timeout or hedging sends its attempts (each runs
+         * {@link HttpExchange#send} there while the caller's thread waits for the winner; a canceled attempt's thread
+         * is interrupted). An executor that rejects an attempt skips a hedge, or fails the call with an
+         * IOException for a first attempt or retry. Default: daemon threads created on demand, at most 512, ended
+         * after 30 idle seconds.
+         *
+         * @param executor the executor; the balancer does not shut it down
+         * @return this builder
+         */
+        public Builder attemptExecutor(Executor executor) {
+            this.attemptExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

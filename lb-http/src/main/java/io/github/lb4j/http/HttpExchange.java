@@ -24,10 +24,19 @@ import java.io.IOException;
  * }
  * }</pre>
  *
- * <p>Thread-safety: the engine calls an exchange from one thread at a time (for an asynchronous call, successive
- * callbacks may run on different threads, each after the previous one finished). Hedging (issue 15) will have two
- * attempts of one exchange in flight at once: keep per-attempt state in locals or keyed by the {@link Attempt},
- * never in fields of the exchange.
+ * <p>Per-try timeouts and hedging ({@link Route.Builder#perTryTimeout}, {@link Hedging}): for a route with either,
+ * the engine runs each attempt of a synchronous call with {@link #send} on its attempt executor
+ * ({@link HttpBalancer.Builder#attemptExecutor}) while the caller's thread waits for the winner, so two attempts of
+ * one exchange may be in flight at once on two threads; a losing or timed-out attempt is aborted with
+ * {@link #cancel(Attempt)} (and its thread interrupted). An adapter whose {@code send} cannot run concurrently
+ * (it must go through a client object that serves one request at a time) returns false from
+ * {@link #supportsConcurrentAttempts()}: its attempts then stay on the caller's thread, a per-try timeout aborts
+ * them through {@link #cancel(Attempt)} only, and its synchronous calls are not hedged.
+ *
+ * <p>Thread-safety: the engine calls {@link #view}, {@link #discard} and {@link #deliver} from one thread at a time;
+ * {@link #send} (or {@code sendAsync}) may run for two attempts at once, and {@link #cancel(Attempt)} may be called
+ * from any thread while {@code send} runs: keep per-attempt state in locals or keyed by the {@link Attempt}, never in
+ * fields of the exchange.
  *
  * @param <R> the client's response type
  */
@@ -94,4 +103,29 @@ public interface HttpExchange<R> {
 
     /** @return whether the application canceled the call (or its call timeout expired): no retry, no backoff */
     boolean isCanceled();
+
+    /**
+     * Aborts {@code attempt}'s request if it is still in flight, so that a blocked {@link #send} returns (throwing)
+     * soon: the engine calls it when the attempt's per-try timeout expires or another attempt won the race. It may be
+     * called from any thread, before {@code send} started, while it runs or after it returned; it must not block and
+     * may be called more than once.
+     *
+     * <p>The default does nothing. The engine does not depend on it for correctness: a canceled attempt's selection
+     * is closed at once (its backend charged nothing, its slot released), a response it still returns is discarded,
+     * and the thread running it on the attempt executor is interrupted. Implementing it frees the connection and the
+     * thread at once rather than at the client's own read timeout.
+     *
+     * @param attempt an attempt given to {@link #send} or {@code sendAsync}
+     */
+    default void cancel(Attempt attempt) {
+    }
+
+    /**
+     * @return whether {@link #send} may run for two attempts of this exchange at once on two threads other than the
+     *     caller's (the default, as this interface always asked); false keeps every attempt on the caller's thread:
+     *     per-try timeouts then work through {@link #cancel(Attempt)} only, and synchronous calls are not hedged
+     */
+    default boolean supportsConcurrentAttempts() {
+        return true;
+    }
 }

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -25,9 +27,23 @@ import java.util.function.Predicate;
  * Interceptor lb = LoadBalancingInterceptor.builder().route(orders).build();   // lb-okhttp
  * }</pre>
  *
+ * <p>Tail latency: a per-try timeout bounds each attempt (the client's call timeout still bounds the whole call),
+ * and {@link Hedging} races a second backend against a straggler:
+ *
+ * <pre>{@code
+ * Route orders = Route.builder("orders", ordersPool)
+ *         .perTryTimeout(Duration.ofMillis(200))                       // one attempt; retried elsewhere if it may be
+ *         .hedging(Hedging.after(Duration.ofMillis(50)).maxHedges(1))  // or Hedging.atPercentile(95)
+ *         .build();
+ * }</pre>
+ *
+ * An attempt without response headers after the per-try timeout is canceled, charged to its backend as a failure
+ * and retried on a backend not tried yet when the request may be sent again (the same rules as any retry);
+ * otherwise the call fails with a {@link PerTryTimeoutException}. See {@link Hedging} for its rules.
+ *
  * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
  * requests plus 10 retries per second over a 10-second window, backoff with full jitter from 25 ms doubling up to
- * 250 ms, the Host header derived from the backend's address, certificates verified against the backend's address.
+ * 250 ms, no per-try timeout, no hedging, GET, HEAD, OPTIONS, PUT, DELETE and TRACE idempotent, the Host header derived from the backend's address, certificates verified against the backend's address.
  *
  * <p>A request URL that names a route must not carry a port of its own (other than the scheme's default, which a
  * URL cannot tell apart from no port): the backend's port is used, and a call to {@code http://orders:8081/} fails
@@ -57,6 +73,11 @@ public final class Route {
     static final double MAX_RETRY_RATIO = 10.0;
     static final int MAX_MIN_RETRIES_PER_SECOND = 1_000_000;
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /** Upper bound of {@link Builder#perTryTimeout(Duration)}: an hour is a call timeout, not a per-try one. */
+    static final Duration MAX_PER_TRY_TIMEOUT = Duration.ofHours(1);
+    /** The methods that may be sent again by default: RFC 9110's idempotent methods. */
+    static final Set<String> DEFAULT_IDEMPOTENT_METHODS =
+            Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     final String name;
     final LoadBalancer pool;
@@ -70,6 +91,11 @@ public final class Route {
     final long backoffMaxNanos;
     final boolean preserveHostHeader;
     final boolean verifyCertificateAgainstRouteName;
+    /** 0: no per-try timeout. */
+    final long perTryTimeoutNanos;
+    /** null: no hedging. */
+    final Hedging hedging;
+    final Set<String> idempotentMethods;
 
     private Route(Builder b) {
         this.name = b.name;
@@ -84,6 +110,14 @@ public final class Route {
         this.backoffMaxNanos = b.backoffMax.toNanos();
         this.preserveHostHeader = b.preserveHostHeader;
         this.verifyCertificateAgainstRouteName = b.verifyCertificateAgainstRouteName;
+        this.perTryTimeoutNanos = b.perTryTimeout == null ? 0 : b.perTryTimeout.toNanos();
+        this.hedging = b.hedging;
+        this.idempotentMethods = b.idempotentMethods;
+    }
+
+    /** @return whether attempts of this route's calls are timed or raced (per-try timeout or hedging) */
+    boolean racing() {
+        return perTryTimeoutNanos > 0 || hedging != null;
     }
 
     /**
@@ -134,9 +168,26 @@ public final class Route {
         return verifyCertificateAgainstRouteName;
     }
 
+    /** @return the per-try timeout, or null if attempts are bounded only by the client's timeouts */
+    public Duration perTryTimeout() {
+        return perTryTimeoutNanos == 0 ? null : Duration.ofNanos(perTryTimeoutNanos);
+    }
+
+    /** @return the hedging policy, or null if calls are not hedged */
+    public Hedging hedging() {
+        return hedging;
+    }
+
+    /** @return the methods (upper case) that may be sent again once they reached a backend */
+    public Set<String> idempotentMethods() {
+        return idempotentMethods;
+    }
+
     @Override
     public String toString() {
-        return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts + '}';
+        return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts
+                + (perTryTimeoutNanos > 0 ? ", perTryTimeout=" + perTryTimeout() : "")
+                + (hedging != null ? ", " + hedging : "") + '}';
     }
 
     /**
@@ -157,6 +208,9 @@ public final class Route {
         private Duration backoffMax = DEFAULT_BACKOFF_MAX;
         private boolean preserveHostHeader;
         private boolean verifyCertificateAgainstRouteName;
+        private Duration perTryTimeout;
+        private Hedging hedging;
+        private Set<String> idempotentMethods = DEFAULT_IDEMPOTENT_METHODS;
 
         Builder(String name, LoadBalancer loadBalancer) {
             this.name = HostNames.checkRouteName(name);
@@ -341,8 +395,70 @@ public final class Route {
             return this;
         }
 
-        /** @return the route */
+        /**
+         * Bounds each attempt: one that has no response headers after {@code timeout} is canceled, charged to its
+         * backend as a failure (a timeout) and retried on a backend not tried yet when the request may be sent
+         * again and the {@linkplain #maxAttempts attempts} and {@linkplain #retryBudget budget} allow; otherwise the
+         * call fails with a {@link PerTryTimeoutException}. The client's own call timeout still bounds the whole
+         * call. Reading the body is not bounded by it (the client's read timeout does that).
+         *
+         * @param timeout more than 0, up to 1 hour; default none
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder perTryTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "perTryTimeout");
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_PER_TRY_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("perTryTimeout must be more than 0 and at most "
+                        + MAX_PER_TRY_TIMEOUT + ", got " + timeout);
+            }
+            this.perTryTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Hedges calls that may be sent again (see {@link Hedging} for the rules).
+         *
+         * @param hedging the policy, such as {@code Hedging.after(Duration.ofMillis(50))}; default none
+         * @return this builder
+         */
+        public Builder hedging(Hedging hedging) {
+            this.hedging = Objects.requireNonNull(hedging, "hedging");
+            return this;
+        }
+
+        /**
+         * The methods whose requests may be sent again once they may have reached a backend (retried after a read
+         * timeout or a retryable status, hedged). Replaces the default GET, HEAD, OPTIONS, PUT, DELETE and TRACE;
+         * {@code idempotentMethods("GET", "POST")} says this route's POSTs are idempotent (the server de-duplicates
+         * them). An {@link Idempotency} tag on a request wins over this.
+         *
+         * @param methods HTTP method tokens, matched case-sensitively as HTTP does (upper case); none for "never
+         *     re-send a request that may have arrived"
+         * @return this builder
+         * @throws IllegalArgumentException if a method is not an HTTP token
+         */
+        public Builder idempotentMethods(String... methods) {
+            Objects.requireNonNull(methods, "methods");
+            Set<String> set = new TreeSet<>();
+            for (String m : methods) {
+                Objects.requireNonNull(m, "method");
+                checkToken("idempotent method", m);
+                set.add(m);
+            }
+            this.idempotentMethods = Set.copyOf(set);
+            return this;
+        }
+
+        /**
+         * @return the route
+         * @throws IllegalArgumentException if hedging is set but no method may be sent again
+         */
         public Route build() {
+            if (hedging != null && idempotentMethods.isEmpty()) {
+                throw new IllegalArgumentException("route '" + name + "': hedging " + hedging
+                        + " needs a method that may be sent again, but idempotentMethods is empty");
+            }
             return new Route(this);
         }
 

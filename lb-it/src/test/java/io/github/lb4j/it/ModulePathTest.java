@@ -33,7 +33,7 @@ class ModulePathTest {
     private static final Pattern MODULES = Pattern.compile(
             ".*/(lb-core|lb-http|lb-okhttp|lb-jdk-http|lb-dns|lb-simulator)/target/(classes|lb-[a-z0-9]+-[^/]*(?<!-tests)\\.jar)"
                     + "|.*/(slf4j-api|slf4j-simple|resilience4j-[a-z]+|okhttp-jvm|okio-jvm|kotlin-stdlib|dnsjava"
-                    + "|annotations)-[0-9][^/]*\\.jar");
+                    + "|annotations|HdrHistogram)-[0-9][^/]*\\.jar");
 
     private static final String MODULE_INFO = String.join("\n",
             "module demo.app {",

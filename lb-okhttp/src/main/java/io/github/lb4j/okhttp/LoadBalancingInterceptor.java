@@ -18,6 +18,7 @@ import java.util.random.RandomGenerator;
 import javax.net.ssl.HostnameVerifier;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -71,6 +72,11 @@ import okhttp3.Response;
  * it fails with a status, that response is returned as is. A pool with nothing to pick fails the call with a
  * {@link io.github.lb4j.http.NoBackendAvailableIOException}.
  *
+ * <p><b>Per-try timeouts and hedging.</b> A route with {@link Route.Builder#perTryTimeout} or
+ * {@link Route.Builder#hedging} needs {@link Builder#attemptClient(OkHttpClient)}: its attempts are calls of their
+ * own on that client, so that one can be aborted (timed out, or lost to a hedge) without canceling the application's
+ * call. The rules are lb-http's ({@link io.github.lb4j.http.Hedging}); routes without either keep using the chain.
+ *
  * <p><b>TLS.</b> Certificates are verified by the client as for any call, against the backend's address. For
  * backends addressed by IP whose certificates name the service, enable
  * {@link io.github.lb4j.http.Route.Builder#verifyCertificateAgainstRouteName} and install {@link #hostnameVerifier(HostnameVerifier)}.
@@ -100,9 +106,17 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private final HttpBalancer balancer;
     /** URL templates per route name; the map is fixed at build, the templates inside fill as backends appear. */
     private final Map<String, UrlTemplates> templates;
+    /** Sends the attempts of routes with a per-try timeout or hedging; null if none has. */
+    private final OkHttpClient attemptClient;
 
-    private LoadBalancingInterceptor(HttpBalancer balancer) {
+    private LoadBalancingInterceptor(HttpBalancer balancer, OkHttpClient attemptClient) {
         this.balancer = balancer;
+        boolean verifiesRouteNames = balancer.routes().stream().anyMatch(Route::verifyCertificateAgainstRouteName);
+        // Attempts on the attempt client verify certificates as the application's client would with
+        // hostnameVerifier(...) installed; newBuilder() keeps its connection pool and dispatcher.
+        this.attemptClient = attemptClient == null || !verifiesRouteNames ? attemptClient
+                : attemptClient.newBuilder().hostnameVerifier(hostnameVerifier(attemptClient.hostnameVerifier()))
+                        .build();
         Map<String, UrlTemplates> map = new HashMap<>();
         for (String name : balancer.routeNames()) {
             map.put(name, new UrlTemplates());
@@ -157,7 +171,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
         if (url.port() != HttpUrl.defaultPort(url.scheme())) {
             throw balancer.explicitPort(route, url.port());
         }
-        return balancer.execute(route, new OkHttpExchange(chain, request, route, templates.get(route.name())));
+        OkHttpClient attempts = route.perTryTimeout() != null || route.hedging() != null ? attemptClient : null;
+        return balancer.execute(route, new OkHttpExchange(chain, request, route, templates.get(route.name()),
+                attempts));
     }
 
     @Override
@@ -173,6 +189,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
      */
     public static final class Builder {
         private final HttpBalancer.Builder balancer = HttpBalancer.builder();
+        private final List<String> racing = new ArrayList<>();
+        private OkHttpClient attemptClient;
 
         Builder() {
         }
@@ -197,6 +215,47 @@ public final class LoadBalancingInterceptor implements Interceptor {
          */
         public Builder route(Route route) {
             balancer.route(route);
+            if (route.perTryTimeout() != null || route.hedging() != null) {
+                racing.add(route.name());
+            }
+            return this;
+        }
+
+        /**
+         * The client that sends the attempts of routes with a {@linkplain Route.Builder#perTryTimeout per-try
+         * timeout} or {@linkplain Route.Builder#hedging hedging}, required when a route has either: the application's
+         * client <em>without</em> this interceptor. OkHttp's interceptor chain runs one exchange at a time, and
+         * aborting an attempt through it would cancel the application's whole call, so each such attempt is a call
+         * of its own on this client, canceled alone when its per-try timeout expires or another attempt wins. Build
+         * the application's client from it, so that both share the connection pool and dispatcher:
+         *
+         * <pre>{@code
+         * OkHttpClient base = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(2)).build();
+         * LoadBalancingInterceptor lb = LoadBalancingInterceptor.builder()
+         *         .route(Route.builder("orders", pool).perTryTimeout(Duration.ofMillis(200))
+         *                 .hedging(Hedging.after(Duration.ofMillis(50))).build())
+         *         .attemptClient(base)
+         *         .build();
+         * OkHttpClient client = base.newBuilder().addInterceptor(lb).callTimeout(Duration.ofSeconds(5)).build();
+         * }</pre>
+         *
+         * Such attempts run on lb-http's attempt threads while the calling thread waits for the winner; they go
+         * through the attempt client's network interceptors but not through the application interceptors of the
+         * outer call (those ran once, around this one). The attempt client's own call timeout, if any, bounds each
+         * attempt; the outer client's bounds the whole call.
+         *
+         * @param client the client to send racing attempts with
+         * @return this builder
+         */
+        public Builder attemptClient(OkHttpClient client) {
+            Objects.requireNonNull(client, "client");
+            for (Interceptor i : client.interceptors()) {
+                if (i instanceof LoadBalancingInterceptor) {
+                    throw new IllegalArgumentException("attemptClient must not contain a LoadBalancingInterceptor "
+                            + "(it sends to backends directly), got " + client.interceptors());
+                }
+            }
+            this.attemptClient = client;
             return this;
         }
 
@@ -230,12 +289,17 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
         /**
          * @return the interceptor
-         * @throws IllegalStateException if no route was added, or if the OkHttp on the class path is not 4.12 or
-         *     5.x (the message names the version found)
+         * @throws IllegalStateException if no route was added, if a route has a per-try timeout or hedging and no
+         *     {@link #attemptClient} was given, or if the OkHttp on the class path is not 4.12 or 5.x (the message
+         *     names the version found)
          */
         public LoadBalancingInterceptor build() {
             OkHttpVersion.check();
-            return new LoadBalancingInterceptor(balancer.build());
+            if (!racing.isEmpty() && attemptClient == null) {
+                throw new IllegalStateException("routes " + racing + " have a per-try timeout or hedging: give "
+                        + "the interceptor the client to send their attempts with, attemptClient(OkHttpClient)");
+            }
+            return new LoadBalancingInterceptor(balancer.build(), attemptClient);
         }
     }
 }

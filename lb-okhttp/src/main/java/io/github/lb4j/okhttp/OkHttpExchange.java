@@ -11,8 +11,13 @@ import io.github.lb4j.http.ResponseOutcome;
 import io.github.lb4j.http.Route;
 import io.github.lb4j.http.UnusableBackendException;
 import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -22,7 +27,13 @@ import okhttp3.ResponseBody;
  * One OkHttp call as lb-http's engine sees it: reads the request's tags and body kind, sends one attempt with
  * {@link Interceptor.Chain#proceed} to a rewritten URL, and reports the outcome when the response body closes.
  *
- * <p>Thread-safety: confined to the interceptor's call.
+ * <p>For a route with a per-try timeout or hedging, OkHttp's chain cannot serve: it runs one exchange at a time,
+ * and aborting an attempt would cancel the application's whole call. Each attempt is then a call of its own on the
+ * {@linkplain LoadBalancingInterceptor.Builder#attemptClient attempt client} (the application's client without this
+ * interceptor, sharing its connection pool), which {@link #cancel(Attempt)} cancels alone.
+ *
+ * <p>Thread-safety: the engine's calls are confined to the interceptor's call, except {@link #send} and
+ * {@link #cancel} of racing attempts, which keep their state in a concurrent map keyed by the attempt.
  */
 final class OkHttpExchange implements HttpExchange<Response> {
 
@@ -30,13 +41,21 @@ final class OkHttpExchange implements HttpExchange<Response> {
     private final Request request;
     private final Route route;
     private final UrlTemplates templates;
+    /** Non-null when attempts are calls of their own (the route races them). */
+    private final OkHttpClient attemptClient;
+    private final Map<Attempt, Call> calls;
+    private final Set<Attempt> canceled;
     private HttpRequestView view;
 
-    OkHttpExchange(Interceptor.Chain chain, Request request, Route route, UrlTemplates templates) {
+    OkHttpExchange(Interceptor.Chain chain, Request request, Route route, UrlTemplates templates,
+                   OkHttpClient attemptClient) {
         this.chain = chain;
         this.request = request;
         this.route = route;
         this.templates = templates;
+        this.attemptClient = attemptClient;
+        this.calls = attemptClient == null ? null : new ConcurrentHashMap<>(4);
+        this.canceled = attemptClient == null ? null : ConcurrentHashMap.newKeySet(4);
     }
 
     @Override
@@ -70,7 +89,32 @@ final class OkHttpExchange implements HttpExchange<Response> {
 
     @Override
     public Response send(Attempt attempt) throws IOException {
-        return chain.proceed(rewrite(attempt));
+        if (attemptClient == null) {
+            return chain.proceed(rewrite(attempt));
+        }
+        Call call = attemptClient.newCall(rewrite(attempt));
+        calls.put(attempt, call);
+        if (canceled.contains(attempt)) {
+            call.cancel(); // canceled before it started: execute() fails at once
+        }
+        return call.execute();
+    }
+
+    @Override
+    public void cancel(Attempt attempt) {
+        if (attemptClient == null) {
+            return; // never called: such an exchange does not race (supportsConcurrentAttempts is false)
+        }
+        canceled.add(attempt);
+        Call call = calls.get(attempt);
+        if (call != null) {
+            call.cancel();
+        }
+    }
+
+    @Override
+    public boolean supportsConcurrentAttempts() {
+        return attemptClient != null;
     }
 
     private Request rewrite(Attempt attempt) throws UnusableBackendException {

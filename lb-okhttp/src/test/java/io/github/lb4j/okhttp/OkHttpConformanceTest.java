@@ -27,17 +27,21 @@ class OkHttpConformanceTest extends AdapterConformanceTest {
         for (Route route : setup.routes()) {
             b.route(route);
         }
-        LoadBalancingInterceptor lb = b.build();
-        OkHttpClient.Builder client = new OkHttpClient.Builder()
-                .addInterceptor(lb)
+        OkHttpClient.Builder attempts = new OkHttpClient.Builder()
                 .followRedirects(false)
                 .retryOnConnectionFailure(false) // the interceptor alone decides re-sends (see its javadoc)
-                .readTimeout(setup.readTimeout())
+                .readTimeout(setup.readTimeout());
+        if (setup.tls()) {
+            attempts.sslSocketFactory(setup.sslContext().getSocketFactory(), setup.trustManager());
+        }
+        // The client of racing attempts (per-try timeout, hedging): the application's client without the interceptor.
+        OkHttpClient base = attempts.build();
+        LoadBalancingInterceptor lb = b.attemptClient(base).build();
+        OkHttpClient.Builder client = base.newBuilder()
+                .addInterceptor(lb)
                 .callTimeout(setup.callTimeout());
         if (setup.tls()) {
-            OkHttpClient base = client.sslSocketFactory(setup.sslContext().getSocketFactory(), setup.trustManager())
-                    .build();
-            client = base.newBuilder().hostnameVerifier(lb.hostnameVerifier(base.hostnameVerifier()));
+            client.hostnameVerifier(lb.hostnameVerifier(base.hostnameVerifier()));
         }
         return new OkHttpTestClient(client.build());
     }

@@ -3,6 +3,7 @@ package io.github.lb4j.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.lb4j.http.Hedging;
 import io.github.lb4j.http.Route;
 import io.github.lb4j.core.LoadBalancer;
 import java.time.Duration;
@@ -40,6 +41,21 @@ class ValidationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("route name must be a valid host name")
                 .hasMessageEndingWith("got '" + name + "'");
+    }
+
+    @Test
+    void aRacingRouteNeedsAnAttemptClientWithoutTheInterceptor() {
+        Route racing = Route.builder("orders", pool).perTryTimeout(Duration.ofMillis(200))
+                .hedging(Hedging.after(Duration.ofMillis(50))).build();
+        assertThatThrownBy(() -> LoadBalancingInterceptor.builder().route(racing).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("[orders]")
+                .hasMessageContaining("attemptClient");
+        okhttp3.OkHttpClient base = new okhttp3.OkHttpClient();
+        LoadBalancingInterceptor lb = LoadBalancingInterceptor.builder().route(racing).attemptClient(base).build();
+        okhttp3.OkHttpClient withLb = base.newBuilder().addInterceptor(lb).build();
+        assertThatThrownBy(() -> LoadBalancingInterceptor.builder().attemptClient(withLb))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LoadBalancingInterceptor");
+        assertThat(LoadBalancingInterceptor.builder().route("orders", pool).build()).isNotNull();
     }
 
     @Test

@@ -10,7 +10,9 @@ import io.github.lb4j.core.BackendStats;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.http.Hedging;
 import io.github.lb4j.http.NoBackendAvailableIOException;
+import io.github.lb4j.http.PerTryTimeoutException;
 import io.github.lb4j.http.Route;
 import io.github.lb4j.http.conformance.TestClient.Request;
 import io.github.lb4j.http.conformance.TestClient.Response;
@@ -22,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +68,23 @@ public abstract class AdapterConformanceTest {
      * @return the client; the suite closes it after the case
      */
     protected abstract TestClient newClient(ClientSetup setup) throws Exception;
+
+    /**
+     * @return whether the adapter supports {@link Route.Builder#perTryTimeout} (the per-try cases are skipped
+     *     otherwise); default true, since lb-http's engine does the work for any adapter
+     */
+    protected boolean supportsPerTryTimeout() {
+        return true;
+    }
+
+    /**
+     * @return whether the adapter supports {@link Route.Builder#hedging} on its synchronous path (the hedging cases
+     *     are skipped otherwise); default true. An adapter whose exchange returns false from
+     *     {@code HttpExchange.supportsConcurrentAttempts()} returns false here.
+     */
+    protected boolean supportsHedging() {
+        return true;
+    }
 
     @AfterEach
     void nothingLeftInFlight() throws Exception {
@@ -306,6 +326,147 @@ public abstract class AdapterConformanceTest {
         }
         assertThat(other.recorded).hasSize(8).allMatch(r -> r.header("Authorization") == null
                 && r.header("Cookie") == null);
+    }
+
+    // ---- tail latency (issue 15): per-try timeout, hedging ------------------------------------------------------
+
+    /** Per-try timeout of the tail-latency cases: short, so they finish quickly, long against loopback latency. */
+    private static final Duration PER_TRY = Duration.ofMillis(300);
+    /** Slack over the per-try timeout for "one normal latency" on a loaded machine. */
+    private static final long NORMAL_LATENCY_SLACK_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final Duration HEDGE_DELAY = Duration.ofMillis(50);
+
+    @Test
+    void aPerTryTimeoutMovesAHungCallToTheNextBackendAndFailsAPostClearly() throws Exception {
+        assumeTrue(supportsPerTryTimeout(), "the adapter does not support per-try timeouts");
+        Blackhole hole = register(new Blackhole());
+        LoopbackServer good = server("good");
+        LoadBalancer orders = pool("orders", backendsOf(hole.backend("hole"), good.backend()));
+        // A long read timeout: without the per-try timeout each call would hang for 20 s on the blackhole.
+        TestClient client = client(LONG_READ_TIMEOUT, Route.builder("orders", orders)
+                .backoff(Duration.ZERO, Duration.ZERO).perTryTimeout(PER_TRY).build());
+        long bound = PER_TRY.toNanos() + NORMAL_LATENCY_SLACK_NANOS;
+        for (int i = 0; i < 3; i++) {
+            nextPickIs(orders, "hole");
+            long start = System.nanoTime();
+            assertThat(client.execute(Request.get("http://orders/")).body()).isEqualTo("good");
+            assertThat(System.nanoTime() - start).as("GET %s took", i).isLessThan(bound);
+        }
+        assertThat(stats(orders, "hole").failures()).as("each timed-out attempt is the hole's failure")
+                .isEqualTo(3);
+        nextPickIs(orders, "hole");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.execute(Request.post("http://orders/", "once")))
+                .isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(cause(e, PerTryTimeoutException.class))
+                        .hasMessageContaining("per-try timeout of route 'orders' after 300 ms"));
+        assertThat(System.nanoTime() - start).as("the POST failed after its per-try timeout").isLessThan(bound);
+        assertThat(good.count("POST")).as("a POST that may have arrived is not re-sent").isZero();
+        awaitNothingInFlight(orders);
+    }
+
+    @Test
+    void aHedgeToAFastBackendWinsAndTheSlowAttemptIsCanceledWithoutCharge() throws Exception {
+        assumeTrue(supportsHedging(), "the adapter does not support hedging");
+        CountDownLatch release = new CountDownLatch(1);
+        LoopbackServer slow = server("slow");
+        register(release::countDown); // closed before the servers: frees the slow handler
+        slow.responder = r -> {
+            await(release, LONG_READ_TIMEOUT);
+            return 200;
+        };
+        LoopbackServer fast = server("fast");
+        LoadBalancer orders = pool("orders", slow, fast);
+        TestClient client = client(LONG_READ_TIMEOUT, Route.builder("orders", orders)
+                .backoff(Duration.ZERO, Duration.ZERO).hedging(Hedging.after(HEDGE_DELAY)).build());
+        nextPickIs(orders, "slow");
+        long start = System.nanoTime();
+        assertThat(client.execute(Request.get("http://orders/")).body()).isEqualTo("fast");
+        assertThat(System.nanoTime() - start).as("answered by the hedge, long before the slow backend")
+                .isLessThan(LONG_READ_TIMEOUT.toNanos() / 4);
+        assertThat(slow.requests.get()).as("the slow backend got the first attempt").isEqualTo(1);
+        awaitNothingInFlight(orders);
+        assertThat(stats(orders, "slow").failures()).as("a slower backend is not punished").isZero();
+        assertThat(stats(orders, "slow").successes()).isZero();
+        assertThat(stats(orders, "fast").successes()).isEqualTo(1);
+
+        CompletableFuture<Response> async = client.executeAsync(Request.get("http://orders/"));
+        if (async != null) {
+            // round robin: slow next again (the fast one served the hedge)
+            assertThat(async.get(20, TimeUnit.SECONDS).body()).isEqualTo("fast");
+            awaitNothingInFlight(orders);
+            assertThat(stats(orders, "slow").failures()).isZero();
+        }
+    }
+
+    @Test
+    void aHedgeThatLosesIsCanceledAndNotCharged() throws Exception {
+        assumeTrue(supportsHedging(), "the adapter does not support hedging");
+        CountDownLatch hedgeArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        register(release::countDown);
+        LoopbackServer first = server("first");
+        LoopbackServer hedge = server("hedge");
+        first.responder = r -> {
+            await(hedgeArrived, LONG_READ_TIMEOUT); // answers once the hedge is on its way: the hedge loses
+            return 200;
+        };
+        hedge.responder = r -> {
+            hedgeArrived.countDown();
+            await(release, LONG_READ_TIMEOUT);
+            return 200;
+        };
+        LoadBalancer orders = pool("orders", first, hedge);
+        TestClient client = client(LONG_READ_TIMEOUT, Route.builder("orders", orders)
+                .backoff(Duration.ZERO, Duration.ZERO).hedging(Hedging.after(HEDGE_DELAY)).build());
+        nextPickIs(orders, "first");
+        assertThat(client.execute(Request.get("http://orders/")).body()).isEqualTo("first");
+        assertThat(hedge.requests.get()).as("the hedge was sent").isEqualTo(1);
+        awaitNothingInFlight(orders);
+        assertThat(stats(orders, "hedge").failures() + stats(orders, "hedge").successes())
+                .as("the canceled hedge is closed without outcome").isZero();
+        assertThat(stats(orders, "first").successes()).isEqualTo(1);
+    }
+
+    @Test
+    void noHedgeOnceTheRetryBudgetIsSpentAndNeverForAPost() throws Exception {
+        assumeTrue(supportsHedging(), "the adapter does not support hedging");
+        LoopbackServer slow = server("slow");
+        slow.responder = r -> {
+            await(new CountDownLatch(1), Duration.ofMillis(300)); // slower than the hedge delay, then answers
+            return 200;
+        };
+        LoopbackServer other = server("other");
+        LoadBalancer noBudget = pool("nobudget", slow, other);
+        TestClient client = client(LONG_READ_TIMEOUT,
+                Route.builder("nobudget", noBudget).backoff(Duration.ZERO, Duration.ZERO).retryBudget(0, 0)
+                        .hedging(Hedging.after(HEDGE_DELAY)).build());
+        for (int i = 0; i < 2; i++) {
+            nextPickIs(noBudget, "slow");
+            assertThat(client.execute(Request.get("http://nobudget/")).body()).isEqualTo("slow");
+        }
+        assertThat(other.requests.get()).as("no hedge without budget").isZero();
+
+        LoopbackServer slowToo = server("slow-too");
+        slowToo.responder = slow.responder;
+        LoopbackServer spare = server("spare");
+        LoadBalancer orders = pool("orders", slowToo, spare);
+        TestClient posting = client(LONG_READ_TIMEOUT, Route.builder("orders", orders)
+                .backoff(Duration.ZERO, Duration.ZERO).hedging(Hedging.after(HEDGE_DELAY)).build());
+        for (int i = 0; i < 2; i++) {
+            nextPickIs(orders, "slow-too");
+            assertThat(posting.execute(Request.post("http://orders/", "post-" + i)).body()).isEqualTo("slow-too");
+        }
+        assertThat(spare.requests.get()).as("POSTs are never hedged").isZero();
+        assertThat(slowToo.recorded).extracting(r -> r.body).containsExactly("post-0", "post-1");
+    }
+
+    private static void await(CountDownLatch latch, Duration bound) {
+        try {
+            latch.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- fixture ----------------------------------------------------------------------------------------------
