@@ -10,6 +10,8 @@ import io.github.lb4j.http.Idempotency;
 import io.github.lb4j.http.ResponseOutcome;
 import io.github.lb4j.http.Route;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.classic.ExecChain;
@@ -27,7 +29,12 @@ import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
  * pool, which keys by route, keeps connections per backend), and the outcome is reported when the response entity
  * is consumed or the response closed.
  *
- * <p>Thread-safety: confined to the handler's call.
+ * <p>On a route with a per-try timeout or hedging, attempts may run at once on the engine's attempt threads: each
+ * then runs on its own fork of the call's {@link ExecRuntime} (one connection endpoint each), and
+ * {@link #cancel(Attempt)} discards that fork's endpoint, which aborts its blocked read. Other routes send every
+ * attempt on the call's own runtime, one after another.
+ *
+ * <p>Thread-safety: confined to the handler's call; racing attempts share only the map of their runtimes.
  */
 final class ClassicExchange implements HttpExchange<ClassicHttpResponse> {
 
@@ -37,6 +44,8 @@ final class ClassicExchange implements HttpExchange<ClassicHttpResponse> {
     private final Route route;
     private final String scheme;
     private HttpRequestView view;
+    /** The forked runtime of each racing attempt in flight (empty for routes that do not race). */
+    private final Map<Attempt, ExecRuntime> forks = new ConcurrentHashMap<>();
 
     ClassicExchange(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain, Route route) {
         this.request = request;
@@ -90,15 +99,43 @@ final class ClassicExchange implements HttpExchange<ClassicHttpResponse> {
         if (entity != null) {
             out.setEntity(new TrackingEntity(entity, attempt));
         }
-        ExecRuntime runtime = scope.execRuntime;
-        if (runtime.isEndpointAcquired()) {
-            runtime.discardEndpoint(); // never send an attempt over the previous backend's connection
+        ExecRuntime runtime;
+        boolean forked = route.perTryTimeout() != null || route.hedging() != null;
+        if (forked) {
+            runtime = scope.execRuntime.fork(null); // its own endpoint: attempts may race
+            forks.put(attempt, runtime);
+        } else {
+            runtime = scope.execRuntime;
+            if (runtime.isEndpointAcquired()) {
+                runtime.discardEndpoint(); // never send an attempt over the previous backend's connection
+            }
         }
         try {
             return chain.proceed(out, new ExecChain.Scope(scope.exchangeId, target, scope.originalRequest, runtime,
                     scope.clientContext));
         } catch (HttpException e) {
+            if (forked) {
+                runtime.discardEndpoint();
+            }
             throw new ClientProtocolException(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (forked) {
+                runtime.discardEndpoint();
+            }
+            throw e;
+        } finally {
+            if (forked) {
+                forks.remove(attempt);
+            }
+        }
+    }
+
+    /** Aborts a racing attempt: discarding its fork's endpoint closes the connection its thread reads from. */
+    @Override
+    public void cancel(Attempt attempt) {
+        ExecRuntime runtime = forks.get(attempt);
+        if (runtime != null) {
+            runtime.discardEndpoint();
         }
     }
 
