@@ -114,5 +114,16 @@ public interface BackendSource extends AutoCloseable {
          * @param cause the exception, or null
          */
         void failed(String reason, Throwable cause);
+
+        /**
+         * Says the registry confirmed that the pool's current set is still complete and current, without a change:
+         * after a re-list that found the same set, or when a broken watch resumed and its re-list matched. The pool
+         * records the time ({@link LoadBalancer#membershipConfirmedNanos()}, {@link BackendStats#membershipConfirmedNanos()})
+         * and emits {@link LoadBalancerEvent.MembershipConfirmed}. An {@link #update} that changes nothing confirms
+         * too. Call it when the registry answered, not on a timer of the source's own. The default does nothing, for
+         * sinks that do not track it.
+         */
+        default void confirmed() {
+        }
     }
 }

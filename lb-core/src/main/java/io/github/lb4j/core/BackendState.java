@@ -245,7 +245,7 @@ final class BackendState extends BackendLatency {
         transitionReason = reason;
     }
 
-    BackendStats stats() {
+    BackendStats stats(long membershipConfirmedNanos) {
         long word = loadWord();
         long failed = failures();
         long neutralCount = neutral();
@@ -253,7 +253,7 @@ final class BackendState extends BackendLatency {
         long completed = word >>> IN_FLIGHT_BITS;
         return new BackendStats(backend, health, inFlight, completed + inFlight,
                 Math.max(0, completed - failed - neutralCount), failed, ewma(), transitionNanos,
-                transitionReason);
+                transitionReason, membershipConfirmedNanos);
     }
 
     @Override

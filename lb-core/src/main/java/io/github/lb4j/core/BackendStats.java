@@ -25,9 +25,11 @@ public final class BackendStats {
     private final double latencyEwmaNanos;
     private final long lastTransitionNanos;
     private final String lastTransitionReason;
+    private final long membershipConfirmedNanos;
 
     BackendStats(Backend backend, BackendHealth health, int inFlight, long requests, long successes, long failures,
-                 double latencyEwmaNanos, long lastTransitionNanos, String lastTransitionReason) {
+                 double latencyEwmaNanos, long lastTransitionNanos, String lastTransitionReason,
+                 long membershipConfirmedNanos) {
         this.backend = backend;
         this.health = health;
         this.inFlight = inFlight;
@@ -37,6 +39,7 @@ public final class BackendStats {
         this.latencyEwmaNanos = latencyEwmaNanos;
         this.lastTransitionNanos = lastTransitionNanos;
         this.lastTransitionReason = lastTransitionReason;
+        this.membershipConfirmedNanos = membershipConfirmedNanos;
     }
 
     /** @return the backend */
@@ -85,6 +88,19 @@ public final class BackendStats {
     /** @return why the last health transition happened (e.g. "joined", "5 consecutive failures") */
     public String lastTransitionReason() {
         return lastTransitionReason;
+    }
+
+    /**
+     * When the pool's membership, this backend's among it, was last known to be current: the {@link Ticker} time of
+     * the last {@link LoadBalancer#updateBackends} (by the application or a {@link BackendSource}, changed or not),
+     * or of the source's last {@link BackendSource.Sink#confirmed() confirmation}, or of the pool's creation. While
+     * discovery is down the pool keeps its last good set and this time stops moving, so
+     * {@code ticker.read() - membershipConfirmedNanos()} is how stale the set may be.
+     *
+     * @return the pool's {@link LoadBalancer#membershipConfirmedNanos()} when these stats were taken
+     */
+    public long membershipConfirmedNanos() {
+        return membershipConfirmedNanos;
     }
 
     @Override

@@ -69,6 +69,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final long leakMask;
     /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
     private final SourceBinding source;
+    /** Ticker time the membership was last set or confirmed (build, updateBackends, a source's confirmation). */
+    private volatile long membershipConfirmedNanos;
 
     DefaultLoadBalancer(LoadBalancer.Builder b) {
         this.name = b.name;
@@ -101,6 +103,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         int size;
         synchronized (lock) {
             long now = ticker.read();
+            membershipConfirmedNanos = now;
             membership.init(b.backendsCopy(), now);
             rebuild(now);
             if (active != null) {
@@ -239,7 +242,15 @@ final class DefaultLoadBalancer implements LoadBalancer {
 
     @Override
     public void updateBackends(Collection<Backend> backends) {
-        List<Backend> update = Membership.check(backends);
+        apply(Membership.check(backends));
+    }
+
+    /**
+     * Applies a checked set.
+     *
+     * @return whether the membership changed
+     */
+    boolean apply(List<Backend> update) {
         if (leaks != null) {
             leaks.releaseLeaked(); // removed backends drain sooner
         }
@@ -250,9 +261,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
             // Backends joining a pool that had nothing to pick (such as discovery's first set) have no one to be
             // protected from: they start at full weight.
             long now = ticker.read();
+            membershipConfirmedNanos = now;
             List<BackendState> joined = membership.apply(update, now, snapshot.picker != null);
             if (joined == null) {
-                return;
+                return false;
             }
             rebuild(now);
             if (active != null) {
@@ -262,6 +274,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
             }
         }
         events.drain();
+        return true;
     }
 
     /**
@@ -341,6 +354,30 @@ final class DefaultLoadBalancer implements LoadBalancer {
     }
 
     @Override
+    public long membershipConfirmedNanos() {
+        return membershipConfirmedNanos;
+    }
+
+    /**
+     * A source confirmed the membership without changing it: records the time and queues a
+     * {@link LoadBalancerEvent.MembershipConfirmed}.
+     *
+     * @return false if the pool is closed
+     */
+    boolean confirmMembership() {
+        synchronized (lock) {
+            if (snapshot.closed) {
+                return false;
+            }
+            long now = ticker.read();
+            membershipConfirmedNanos = now;
+            events.enqueue(new LoadBalancerEvent.MembershipConfirmed(name, membership.size(), now));
+        }
+        events.drain();
+        return true;
+    }
+
+    @Override
     public List<BackendStats> stats() {
         if (leaks != null) {
             leaks.releaseLeaked(); // the in-flight counts reported are real calls
@@ -351,8 +388,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
         }
         List<BackendState> all = membership.withDraining();
         List<BackendStats> out = new ArrayList<>(all.size());
+        long confirmed = membershipConfirmedNanos;
         for (BackendState st : all) {
-            out.add(st.stats());
+            out.add(st.stats(confirmed));
         }
         return Collections.unmodifiableList(out);
     }

@@ -156,6 +156,16 @@ public interface LoadBalancer extends AutoCloseable {
     List<BackendStats> stats();
 
     /**
+     * When the membership was last known to be current: the {@link Ticker} time of the pool's creation, of the last
+     * {@link #updateBackends} (changed or not), or of its {@link BackendSource}'s last
+     * {@link BackendSource.Sink#confirmed() confirmation}, whichever is latest. A source that lost its registry keeps
+     * the last good set and stops confirming it, so the age of this time tells how stale the set may be.
+     *
+     * @return the pool's ticker time, in nanoseconds
+     */
+    long membershipConfirmedNanos();
+
+    /**
      * Stops the pool: later {@code select}, {@code pick} and {@code updateBackends} calls throw; in-flight
      * selections complete; active health checks stop (the shared scheduler thread ends when no open pool needs it).
      */

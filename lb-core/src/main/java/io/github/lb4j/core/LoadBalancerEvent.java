@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Something that happened to a pool: a backend's health changed, its circuit breaker changed state, the membership
- * changed, or the pool entered or left panic mode. Delivered to the {@link LoadBalancerListener listeners} registered
+ * changed or its source confirmed it, or the pool entered or left panic mode. Delivered to the {@link LoadBalancerListener listeners} registered
  * with {@link LoadBalancer.Builder#listener}, once per change and in the order the changes happened.
  *
  * <pre>{@code
@@ -95,6 +95,23 @@ public sealed interface LoadBalancerEvent {
             added = List.copyOf(added);
             removed = List.copyOf(removed);
             changed = List.copyOf(changed);
+        }
+    }
+
+    /**
+     * The pool's {@link BackendSource} confirmed that its membership is current without changing it: it pushed the
+     * set the pool already had, or called {@link BackendSource.Sink#confirmed()} (after a re-list that found no
+     * change, or when its watch resumed). Sources confirm on such occasions, not on a timer of the pool's, so the
+     * absence of this event for long says the registry has not been heard from.
+     *
+     * @param poolName the pool
+     * @param size the number of members
+     * @param nanos when
+     */
+    record MembershipConfirmed(String poolName, int size, long nanos) implements LoadBalancerEvent {
+        /** Checks the components. */
+        public MembershipConfirmed {
+            Objects.requireNonNull(poolName, "poolName");
         }
     }
 

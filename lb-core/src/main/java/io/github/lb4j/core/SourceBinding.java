@@ -65,10 +65,19 @@ final class SourceBinding implements BackendSource.Sink {
             return false;
         }
         try {
-            pool.updateBackends(set);
+            if (!pool.apply(set)) {
+                pool.confirmMembership(); // the registry said again what the pool has: still current
+            }
             return true;
         } catch (IllegalStateException poolClosed) {
             return false;
+        }
+    }
+
+    @Override
+    public void confirmed() {
+        if (!closed) {
+            pool.confirmMembership();
         }
     }
 

@@ -175,4 +175,59 @@ class BackendSourceTest {
     private static BackendStats stats(LoadBalancer pool, String id) {
         return pool.stats().stream().filter(s -> s.backend().id().equals(id)).findFirst().orElseThrow();
     }
+
+    @Test
+    void theMembershipIsConfirmedByUpdatesUnchangedSetsAndTheSinksConfirmation() {
+        FakeTicker ticker = new FakeTicker();
+        RecordingSource source = new RecordingSource();
+        List<LoadBalancerEvent> events = new ArrayList<>();
+        LoadBalancer pool = LoadBalancer.builder("confirm").ticker(ticker).source(source)
+                .listener(events::add).build();
+        long built = ticker.read();
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(built);
+
+        ticker.advanceMillis(1000);
+        assertThat(source.sink.update(List.of(A, B))).isTrue();
+        long changed = ticker.read();
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(changed);
+        assertThat(events).singleElement().isInstanceOf(LoadBalancerEvent.MembershipChanged.class);
+
+        // The registry answers again with the same set: confirmed, one event, no membership change.
+        ticker.advanceMillis(1000);
+        assertThat(source.sink.update(List.of(A, B))).isTrue();
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(ticker.read());
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1)).isEqualTo(new LoadBalancerEvent.MembershipConfirmed("confirm", 2, ticker.read()));
+
+        ticker.advanceMillis(1000);
+        source.sink.confirmed();
+        long confirmed = ticker.read();
+        assertThat(events).hasSize(3).last().isEqualTo(new LoadBalancerEvent.MembershipConfirmed("confirm", 2, confirmed));
+        assertThat(pool.stats()).allSatisfy(s -> assertThat(s.membershipConfirmedNanos()).isEqualTo(confirmed));
+
+        // Failed discovery and an ignored empty set do not confirm anything: the time stops moving.
+        ticker.advanceMillis(1000);
+        source.sink.failed("registry unreachable", null);
+        assertThat(source.sink.update(List.of())).isFalse();
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(confirmed);
+        assertThat(events).hasSize(3);
+
+        pool.close();
+        ticker.advanceMillis(1000);
+        source.sink.confirmed();
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(confirmed);
+        assertThat(events).hasSize(3);
+    }
+
+    @Test
+    void theApplicationsOwnUpdateConfirmsTheMembershipToo() {
+        FakeTicker ticker = new FakeTicker();
+        LoadBalancer pool = LoadBalancer.builder("app").ticker(ticker).backends(List.of(A)).build();
+        ticker.advanceMillis(5);
+        pool.updateBackends(List.of(A));
+        assertThat(pool.membershipConfirmedNanos()).isEqualTo(ticker.read());
+        assertThat(pool.stats()).singleElement()
+                .satisfies(s -> assertThat(s.membershipConfirmedNanos()).isEqualTo(ticker.read()));
+        pool.close();
+    }
 }

@@ -208,8 +208,9 @@ class TlsSecurityTest extends ItSupport {
     void theLibraryShipsNoTrustManagerAndNoVerifierThatDecidesOnItsOwn() throws Exception {
         List<Class<?>> classes = new ArrayList<>();
         classes.addAll(classesBeside(LoadBalancer.class));
+        classes.addAll(classesBeside(io.github.lb4j.http.HttpBalancer.class));
         classes.addAll(classesBeside(LoadBalancingInterceptor.class));
-        assertThat(classes).as("library classes found").hasSizeGreaterThan(30);
+        assertThat(classes).as("library classes found").hasSizeGreaterThan(50);
 
         assertThat(classes).filteredOn(c -> TrustManager.class.isAssignableFrom(c)).isEmpty();
         assertThat(classes).filteredOn(c -> SocketFactory.class.isAssignableFrom(c)
