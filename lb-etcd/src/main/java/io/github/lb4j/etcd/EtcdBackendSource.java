@@ -75,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: when a read fails (or takes longer than {@link Builder#requestTimeout}) or the watch breaks, the
  * source reports failed discovery once per outage (the pool logs it at WARN and keeps its set) and retries with
  * capped exponential backoff and full jitter ({@link Builder#reconnectBackoff}); it logs at INFO when etcd answers
- * again. A client that is closed under the source ends it (reported once). The pool's keep-last-good rule applies:
+ * again. A re-read that finds the set unchanged, and a watch that resumes, tell the pool the set is confirmed
+ * ({@link Sink#confirmed()}). A client that is closed under the source ends it (reported once). The pool's keep-last-good rule applies:
  * an empty service leaves a pool with backends as it is, unless {@link Builder#allowEmpty allowEmpty}.
  *
  * <p>Threads: jetcd delivers on its own threads; this source parses and pushes sets from lb4j's shared scheduler
@@ -114,9 +115,10 @@ public final class EtcdBackendSource implements BackendSource {
     private final Object lock = new Object();
     // Everything below is guarded by lock. The steps that change it run one at a time on the scheduler's thread.
     private Sink sink;
-    private SharedScheduler scheduler;
+    /** Volatile as well: {@link #run} reads it without the lock, which jetcd's callbacks must never wait for. */
+    private volatile SharedScheduler scheduler;
     private boolean started;
-    private boolean closed;
+    private volatile boolean closed;
     /** Usable endpoints by id; sorted, so the pool is given one order whatever the order of events. */
     private final TreeMap<String, Backend> members = new TreeMap<>();
     /** Skipped keys by id, with the value that was reported: a key is reported again only when it changes. */
@@ -215,17 +217,19 @@ public final class EtcdBackendSource implements BackendSource {
     @Override
     public void close() {
         SharedScheduler s;
+        Watch.Watcher w;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
             generation++;
-            stopWatchLocked();
+            w = watcher;
+            watcher = null;
             cancelRetryLocked();
             s = scheduler;
-            scheduler = null;
         }
+        closeQuietly(w);
         if (s != null) {
             s.release();
         }
@@ -487,14 +491,11 @@ public final class EtcdBackendSource implements BackendSource {
 
     /** Runs {@code step} on the scheduler's thread, unless closed. */
     private void run(Runnable step) {
-        SharedScheduler s;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            s = scheduler;
+        // No lock here: jetcd calls this from inside its own (while holding its watch lock, for one).
+        SharedScheduler s = scheduler;
+        if (!closed && s != null) {
+            s.executor().execute(step);
         }
-        s.executor().execute(step);
     }
 
     /** A failure: reported to the pool once per outage, then retried after a backoff. Under lock. */
@@ -557,9 +558,20 @@ public final class EtcdBackendSource implements BackendSource {
         }
     }
 
+    /**
+     * Drops the current watch; it is closed on the scheduler's thread, after this step has let go of the lock:
+     * jetcd's close takes its own lock and calls the listener, and its threads call the listener holding that lock
+     * (so closing it under this source's lock could deadlock with a callback waiting for this lock).
+     */
     private void stopWatchLocked() {
         Watch.Watcher w = watcher;
         watcher = null;
+        if (w != null) {
+            scheduler.executor().execute(() -> closeQuietly(w));
+        }
+    }
+
+    private void closeQuietly(Watch.Watcher w) {
         if (w != null) {
             try {
                 w.close();
@@ -569,9 +581,10 @@ public final class EtcdBackendSource implements BackendSource {
         }
     }
 
-    /** Tells the pool the registry confirmed its current set (no change), where the sink can hear it. */
-    private static void confirmed(Sink target, String how) {
-        log.trace("confirmed: {}", how);
+    /** Tells the pool the registry confirmed its current set, unchanged. */
+    private void confirmed(Sink target, String how) {
+        log.debug("{}: set confirmed ({})", description, how);
+        target.confirmed();
     }
 
     /** The watch's start revision is gone: compacted, or etcd lost its data and is behind. */

@@ -57,6 +57,7 @@ class EtcdOutageTest {
                     writer.close();
                 }
                 assertThat(sink[0].failures).as("one report per outage, not per retry").hasSize(1);
+                assertThat(sink[0].confirmations).as("the resumed watch confirmed the set").hasValue(1);
                 assertThat(sink[0].sawOverlap()).isFalse();
                 // After the restart the watch resumed from the revision it had: the changes, each applied once
                 // (together when they came in one response), no set pushed twice.

@@ -15,6 +15,7 @@ final class RecordingSink implements BackendSource.Sink {
 
     final List<List<Backend>> updates = new CopyOnWriteArrayList<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger confirmations = new java.util.concurrent.atomic.AtomicInteger();
     private final BackendSource.Sink next;
     private final AtomicBoolean overlapping = new AtomicBoolean();
     private volatile boolean sawOverlap;
@@ -76,6 +77,19 @@ final class RecordingSink implements BackendSource.Sink {
             failures.add(reason);
             if (next != null) {
                 next.failed(reason, cause);
+            }
+        } finally {
+            overlapping.set(false);
+        }
+    }
+
+    @Override
+    public void confirmed() {
+        enter();
+        try {
+            confirmations.incrementAndGet();
+            if (next != null) {
+                next.confirmed();
             }
         } finally {
             overlapping.set(false);
