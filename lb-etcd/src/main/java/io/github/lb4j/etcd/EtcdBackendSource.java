@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * A {@link BackendSource} that follows one service in etcd, in the layout of etcd's own naming API (Go's
  * {@code go.etcd.io/etcd/client/v3/naming/endpoints}, which gRPC's etcd resolver reads): every key under
  * {@code target + "/"} is one endpoint, its value the JSON {@code {"Addr":"host:port","Metadata":...}}, as written by
- * {@code etcdctl put my-service/10.0.0.1:8080 '{"Addr":"10.0.0.1:8080"}'} or by {@code EtcdRegistration}.
+ * {@code etcdctl put my-service/10.0.0.1:8080 '{"Addr":"10.0.0.1:8080"}'} or by {@link EtcdRegistration}.
  *
  * <pre>{@code
  * Client etcd = Client.builder().endpoints("http://etcd1:2379", "http://etcd2:2379").build();

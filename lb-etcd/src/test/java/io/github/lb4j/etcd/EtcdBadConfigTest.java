@@ -59,4 +59,32 @@ class EtcdBadConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initial backoff");
         assertThatThrownBy(() -> b.ticker(null)).isInstanceOf(NullPointerException.class).hasMessage("ticker");
     }
+
+    @Test
+    void theRegistrationSettersAreChecked() {
+        assertThatThrownBy(() -> EtcdRegistration.builder(client, "svc/"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'svc/'");
+        assertThatThrownBy(() -> EtcdRegistration.builder(null, "svc"))
+                .isInstanceOf(NullPointerException.class).hasMessage("client");
+        EtcdRegistration.Builder b = EtcdRegistration.builder(client, "svc");
+        assertThatThrownBy(() -> b.port(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port").hasMessageContaining("0");
+        assertThatThrownBy(() -> b.address("10.0.0.1:8080")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("address").hasMessageContaining("'10.0.0.1:8080'");
+        assertThatThrownBy(() -> b.name("a/b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name").hasMessageContaining("'a/b'");
+        assertThatThrownBy(() -> b.ttl(Duration.ofMillis(1500))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl must be whole seconds").hasMessageContaining("PT1.5S");
+        assertThatThrownBy(() -> b.ttl(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl");
+        assertThatThrownBy(() -> b.weight(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weight").hasMessageContaining("0");
+        assertThatThrownBy(() -> b.zone(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zone");
+        assertThatThrownBy(() -> b.metadata(" ", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("metadata key");
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("address");
+        b.address("10.0.0.1");
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("port");
+    }
 }
