@@ -81,7 +81,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: jetcd delivers on its own threads; this source parses and pushes sets from lb4j's shared scheduler
  * thread, one step at a time, so a pool's update never holds up jetcd and the pool's sink is never called
- * concurrently.
+ * concurrently. Watch responses that arrive while a set is being applied are applied together: the pool sees the
+ * latest set, and a burst of changes costs a few pushes rather than one per change.
  *
  * <p>Thread-safety: safe to use from any thread. A source feeds one pool.
  */
@@ -112,6 +113,10 @@ public final class EtcdBackendSource implements BackendSource {
     private final long maxBackoffNanos;
     private final String description;
 
+    /** Watch responses not applied yet, oldest first; {@link #draining} while a drain is queued. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final Object lock = new Object();
     // Everything below is guarded by lock. The steps that change it run one at a time on the scheduler's thread.
     private Sink sink;
@@ -319,7 +324,7 @@ public final class EtcdBackendSource implements BackendSource {
         watch(from);
     }
 
-    /** Watches the prefix from {@code from}; events come back as {@link #watched}. */
+    /** Watches the prefix from {@code from}; responses come back through {@link #drain}. */
     private void watch(long from) {
         long gen;
         synchronized (lock) {
@@ -338,7 +343,10 @@ public final class EtcdBackendSource implements BackendSource {
         Watch.Listener listener = new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
-                run(() -> watched(gen, response));
+                pending.add(new Pending(gen, response));
+                if (draining.compareAndSet(false, true)) {
+                    run(EtcdBackendSource.this::drain);
+                }
             }
 
             @Override
@@ -371,58 +379,31 @@ public final class EtcdBackendSource implements BackendSource {
         w.close(); // closed or superseded while it was being created
     }
 
-    private void watched(long gen, WatchResponse response) {
+    /** One watch response as jetcd delivered it, waiting for {@link #drain}. */
+    private record Pending(long gen, WatchResponse response) {
+    }
+
+    private static final int CHANGED = 1;
+    private static final int RESUMED = 2;
+
+    /**
+     * Applies every watch response that arrived since the last drain, then pushes one set: while the pool applies a
+     * set, the responses that arrive meanwhile are applied together (10 000 puts cost a few pushes, not 10 000).
+     */
+    private void drain() {
+        draining.set(false);
         Sink target;
         List<Backend> set = null;
         List<String> reports = new java.util.ArrayList<>();
-        boolean resumed = false;
+        int result = 0;
         synchronized (lock) {
-            if (closed || ended || gen != generation) {
+            for (Pending p = pending.poll(); p != null; p = pending.poll()) {
+                result |= applyLocked(p.gen(), p.response(), reports);
+            }
+            if (closed || ended) {
                 return;
             }
-            if (log.isTraceEnabled()) {
-                log.trace("{}: watch response: {} event(s), created {}, header revision {}, at {}", description,
-                        response.getEvents().size(), response.isCreatedNotify(),
-                        response.getHeader() == null ? -1 : response.getHeader().getRevision(), revision);
-            }
-            if (response.isCreatedNotify()) {
-                created = true;
-                cancelRetryLocked();
-                resumed = resuming;
-                resuming = false;
-                recoveredLocked("the watch resumed from revision " + (revision + 1));
-            }
-            long base = revision;
-            boolean changed = false;
-            int duplicates = 0;
-            for (WatchEvent event : response.getEvents()) {
-                KeyValue kv = event.getKeyValue();
-                long rev = kv.getModRevision();
-                if (rev <= base) {
-                    duplicates++; // delivered again after a resume: applied already
-                    continue;
-                }
-                revision = Math.max(revision, rev);
-                String id = id(kv.getKey());
-                if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                    changed |= members.remove(id) != null;
-                    malformed.remove(id);
-                } else if (event.getEventType() == WatchEvent.EventType.PUT) {
-                    changed |= put(id, kv.getValue().getBytes(), reports);
-                }
-            }
-            if (duplicates > 0) {
-                log.debug("{}: {} event(s) at or below revision {} not applied again", description, duplicates,
-                        base);
-            }
-            if (!response.getEvents().isEmpty() || response.isProgressNotify()) {
-                recoveredLocked("the watch delivers again");
-            }
-            if (response.getEvents().isEmpty() && response.getHeader() != null && !response.isCreatedNotify()) {
-                // A progress notification: every event up to the header's revision was delivered.
-                revision = Math.max(revision, response.getHeader().getRevision());
-            }
-            if (changed) {
+            if ((result & CHANGED) != 0) {
                 set = List.copyOf(members.values());
             }
             target = sink;
@@ -430,9 +411,64 @@ public final class EtcdBackendSource implements BackendSource {
         reports.forEach(log::warn);
         if (set != null) {
             target.update(set);
-        } else if (resumed) {
+        } else if ((result & RESUMED) != 0) {
             confirmed(target, "watch resumed");
         }
+    }
+
+    /** Applies one watch response; returns {@link #CHANGED} and {@link #RESUMED} flags. Under lock. */
+    private int applyLocked(long gen, WatchResponse response, List<String> reports) {
+        if (closed || ended || gen != generation) {
+            return 0;
+        }
+        int result = 0;
+        if (log.isTraceEnabled()) {
+            log.trace("{}: watch response: {} event(s), created {}, header revision {}, at {}", description,
+                    response.getEvents().size(), response.isCreatedNotify(),
+                    response.getHeader() == null ? -1 : response.getHeader().getRevision(), revision);
+        }
+        if (response.isCreatedNotify()) {
+            created = true;
+            cancelRetryLocked();
+            if (resuming) {
+                result |= RESUMED;
+            }
+            resuming = false;
+            recoveredLocked("the watch resumed from revision " + (revision + 1));
+        }
+        long base = revision;
+        int duplicates = 0;
+        for (WatchEvent event : response.getEvents()) {
+            KeyValue kv = event.getKeyValue();
+            long rev = kv.getModRevision();
+            if (rev <= base) {
+                duplicates++; // delivered again after a resume: applied already
+                continue;
+            }
+            revision = Math.max(revision, rev);
+            String id = id(kv.getKey());
+            boolean changed = false;
+            if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                changed = members.remove(id) != null;
+                malformed.remove(id);
+            } else if (event.getEventType() == WatchEvent.EventType.PUT) {
+                changed = put(id, kv.getValue().getBytes(), reports);
+            }
+            if (changed) {
+                result |= CHANGED;
+            }
+        }
+        if (duplicates > 0) {
+            log.debug("{}: {} event(s) at or below revision {} not applied again", description, duplicates, base);
+        }
+        if (!response.getEvents().isEmpty() || response.isProgressNotify()) {
+            recoveredLocked("the watch delivers again");
+        }
+        if (response.getEvents().isEmpty() && response.getHeader() != null && !response.isCreatedNotify()) {
+            // A progress notification: every event up to the header's revision was delivered.
+            revision = Math.max(revision, response.getHeader().getRevision());
+        }
+        return result;
     }
 
     private void notCreated(long gen) {
