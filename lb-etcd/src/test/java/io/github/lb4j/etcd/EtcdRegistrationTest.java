@@ -160,4 +160,35 @@ class EtcdRegistrationTest {
             }
         }
     }
+
+    @Test
+    void registrationsOfSeveralProcessesJoinAWatchingPoolAsTheyCome(TestInfo test) throws Exception {
+        String svc = svc(test);
+        Client reader = Etcd.client(server.endpoint());
+        List<Client> clients = new java.util.ArrayList<>();
+        List<EtcdRegistration> registrations = new java.util.ArrayList<>();
+        try (LoadBalancer pool = LoadBalancer.builder("orders")
+                .source(EtcdBackendSource.builder(reader, svc).build()).build()) {
+            for (int i = 1; i <= 3; i++) {
+                Client c = Etcd.client(server.endpoint());
+                clients.add(c);
+                EtcdRegistration r = EtcdRegistration.builder(c, svc).name("b" + i).address("127.0.0.1")
+                        .port(8080 + i).zone("zone-a").weight(i).ttl(Duration.ofSeconds(2)).build().start();
+                registrations.add(r);
+                assertThat(r.awaitRegistered(Etcd.WAIT)).isTrue();
+            }
+            await("all three", () -> ids(pool).equals(List.of("b1", "b2", "b3")));
+            long seen = System.nanoTime();
+            await("two TTLs later", Duration.ofSeconds(15), () -> System.nanoTime() - seen
+                    > TimeUnit.SECONDS.toNanos(5));
+            assertThat(ids(pool)).as("every lease renewed").containsExactly("b1", "b2", "b3");
+            for (EtcdRegistration r : registrations) {
+                assertThat(exists(reader, r.key())).as(r.key()).isTrue();
+            }
+        } finally {
+            registrations.forEach(EtcdRegistration::close);
+            clients.forEach(Client::close);
+            reader.close();
+        }
+    }
 }
