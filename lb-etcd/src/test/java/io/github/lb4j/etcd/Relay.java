@@ -1,0 +1,108 @@
+package io.github.lb4j.etcd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay on a loopback port in front of an etcd server, which a test can {@linkplain #cut() cut}: the one
+ * client behind it loses the registry while every other client (and the server) carries on, so changes made
+ * "meanwhile" are real changes the client has not seen. Daemon threads; everything closes with {@link #close()}.
+ */
+final class Relay implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
+
+    Relay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "relay-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + listener.getLocalPort();
+    }
+
+    /** Drops every connection and refuses new ones (accepts and closes them at once) until {@link #restore()}. */
+    void cut() {
+        cut = true;
+        open.forEach(Relay::closeQuietly);
+        open.clear();
+    }
+
+    void restore() {
+        cut = false;
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            Socket in;
+            try {
+                in = listener.accept();
+            } catch (IOException closed) {
+                return;
+            }
+            if (cut) {
+                closeQuietly(in);
+                continue;
+            }
+            try {
+                Socket out = new Socket();
+                out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2_000);
+                open.add(in);
+                open.add(out);
+                pipe(in, out);
+                pipe(out, in);
+            } catch (IOException e) {
+                closeQuietly(in);
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream input = from.getInputStream(); OutputStream output = to.getOutputStream()) {
+                int n;
+                while ((n = input.read(buffer)) >= 0) {
+                    output.write(buffer, 0, n);
+                    output.flush();
+                }
+            } catch (IOException ignored) {
+                // a side closed: close both below
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+            }
+        }, "relay-pipe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        cut();
+    }
+}
