@@ -44,7 +44,7 @@ import java.util.Objects;
  *
  * <p>Cardinality is bounded by the membership: the per-backend meters of a backend exist while it is a member and
  * are removed from the registry when it leaves (a backend draining its last calls after it left is counted in
- * {@value #POOL_BACKENDS} only). The {@code backend} tag is the backend's id ({@code host:port}); no tag carries a
+ * {@value #POOL_BACKENDS} only). The {@code backend} tag is the backend's id ({@code host:port} unless it was given one); no tag carries a
  * URL, a header, a hash key or anything else of a request.
  *
  * <p>Cost: an observed pool calls this binder on each completion: one map lookup by identity and one
