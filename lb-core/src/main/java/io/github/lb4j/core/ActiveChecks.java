@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
 import java.util.Collection;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -177,7 +178,7 @@ final class ActiveChecks {
             }
             s.awaitingFirstCheck = false;
             pool.transition(s, BackendHealth.HEALTHY, now, first ? "first health check passed"
-                    : s.checksPassed + " health checks passed in a row");
+                    : s.checksPassed + " health checks passed in a row", Cause.CHECKS_PASSED);
             pool.backInRotation(s, now);
             if (passive != null) {
                 passive.probeAfterCheck(s, now);
@@ -188,12 +189,13 @@ final class ActiveChecks {
         s.checksFailed++;
         if (s.health == BackendHealth.HEALTHY && (trusted || s.checksFailed >= config.fall)) {
             pool.transition(s, BackendHealth.UNHEALTHY, now, trusted ? "first health check failed: "
-                    + verdict.reason() : s.checksFailed + " health checks failed in a row; last: " + verdict.reason());
+                    + verdict.reason() : s.checksFailed + " health checks failed in a row; last: " + verdict.reason(),
+                    Cause.CHECKS_FAILED);
             return true;
         }
         if (s.health == BackendHealth.EJECTED && s.checksFailed >= config.fall) {
             pool.transition(s, BackendHealth.UNHEALTHY, now, s.checksFailed
-                    + " health checks failed in a row while ejected; last: " + verdict.reason());
+                    + " health checks failed in a row while ejected; last: " + verdict.reason(), Cause.CHECKS_FAILED);
             return true;
         }
         return false;

@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.PoolObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * references a selection reads a hundred bytes apart, on two or three cache lines. On a pool of thousands of
  * backends, whose states do not fit in the cache, every extra line is a miss on each pick.
  */
-final class BackendState extends BackendLatency {
+final class BackendState extends BackendLatency implements PoolObserver.Member {
 
     private static final VarHandle LOAD;
     private static final VarHandle FAILURES;
@@ -129,8 +130,19 @@ final class BackendState extends BackendLatency {
         IN_A_ROW.setOpaque(this, 0);
     }
 
-    int inFlight() {
+    @Override
+    public int inFlight() {
         return (int) ((long) LOAD.getOpaque(this) & IN_FLIGHT_MASK);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public BackendHealth health() {
+        return health;
     }
 
     long loadWord() {

@@ -1,8 +1,10 @@
 package io.github.lb4j.core;
 
 import io.github.lb4j.core.internal.PoolInternals;
+import io.github.lb4j.core.internal.PoolObserver;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -61,6 +63,20 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private volatile Snapshot snapshot;
     /** Whether any removed backend still drains; kept by {@link Membership}, read by every completion. */
     volatile boolean hasDraining;
+    /** How many removed backends still drain; kept by {@link Membership}, read by gauges. */
+    volatile int drainingCount;
+    /**
+     * lb4j's observers attached after build ({@link PoolInternals#observe}): null, one, or an {@link Observers};
+     * read once per completion (and per select on a strategy that does not time calls). Written under the lock.
+     */
+    private volatile PoolObserver observer;
+    /** The observers behind {@link #observer}. Under the lock. */
+    private PoolObserver[] observers = new PoolObserver[0];
+    /** Result reported to observers, by {@link Outcome} ordinal. */
+    private static final PoolObserver.Result[] RESULTS = {PoolObserver.Result.SUCCESS, PoolObserver.Result.FAILURE,
+        PoolObserver.Result.IGNORED, PoolObserver.Result.CLOSED};
+    /** The start time of a selection nobody times: opened on a strategy without latency, before any observer. */
+    static final long UNTIMED = Long.MIN_VALUE;
     /** Set while one thread refreshes a stale snapshot, so that other picks do not queue up behind it. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
     /** Null when leak detection is off. */
@@ -167,7 +183,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         if (context.trackTotalInFlight) {
             context.totalInFlight.incrementAndGet();
         }
-        long start = tracksLatency ? (usesClock ? now : ticker.read()) : 0L;
+        long start = tracksLatency || observer != null ? (usesClock ? now : ticker.read()) : UNTIMED;
         if (leakMask >= 0 && (BackendState.started(load) & leakMask) == 0) {
             return leaks.track(chosen.backend, chosen, start);
         }
@@ -185,6 +201,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private BackendState choose(Snapshot s, RequestContext ctx, long now) {
         Picker picker = s.picker;
         if (picker == null) {
+            if (!s.closed) {
+                noBackend();
+            }
             throw s.closed ? new IllegalStateException("pool '" + name + "' is closed")
                     : new NoBackendAvailableException(name, "pool '" + name + "': no backend available ("
                             + membership.describe(s) + ")");
@@ -192,6 +211,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         if (ctx.pinnedBackendId() != null) {
             BackendState chosen = s.eligible(ctx.pinnedBackendId());
             if (chosen == null) {
+                noBackend();
                 throw new NoBackendAvailableException(name, "pool '" + name + "': pinned backend '"
                         + ctx.pinnedBackendId() + "' is not available (" + membership.describe(s) + ")");
             }
@@ -223,18 +243,77 @@ final class DefaultLoadBalancer implements LoadBalancer {
         } else {
             s.countNeutral();
         }
-        if (tracksLatency && outcome.recordsLatency()) {
+        PoolObserver o = observer;
+        long rtt = -1L;
+        if ((tracksLatency || o != null) && outcome.recordsLatency() && startNanos != UNTIMED) {
             long now = ticker.read();
-            long rtt = now - startNanos;
-            if (outcome == Outcome.FAILURE) {
-                s.observeFailure(rtt, now, tauNanos);
-            } else {
-                s.observeLatency(rtt, now, tauNanos);
+            rtt = now - startNanos;
+            if (tracksLatency) {
+                if (outcome == Outcome.FAILURE) {
+                    s.observeFailure(rtt, now, tauNanos);
+                } else {
+                    s.observeLatency(rtt, now, tauNanos);
+                }
             }
         }
         if (hasDraining && s.health == BackendHealth.DRAINING && s.inFlight() == 0) {
             membership.purgeDrained();
         }
+        if (o != null) {
+            finished(o, s, outcome, rtt);
+        }
+    }
+
+    private void finished(PoolObserver o, BackendState s, Outcome outcome, long rtt) {
+        try {
+            o.finished(s, RESULTS[outcome.ordinal()], rtt);
+        } catch (RuntimeException e) {
+            log.warn("pool '{}': observer {} threw on a finished selection; the pool carries on", name, o, e);
+        }
+    }
+
+    /** Tells the observers, if any, that a select found nothing. */
+    private void noBackend() {
+        PoolObserver o = observer;
+        if (o != null) {
+            try {
+                o.noBackend();
+            } catch (RuntimeException e) {
+                log.warn("pool '{}': observer {} threw on a select that found nothing; the pool carries on", name,
+                        o, e);
+            }
+        }
+    }
+
+    /** @see PoolInternals#observe */
+    PoolObserver.Registration observe(PoolObserver o) {
+        synchronized (lock) {
+            if (snapshot.closed) {
+                throw new IllegalStateException("pool '" + name + "' is closed");
+            }
+            setObservers(append(observers, o));
+            events.enqueueMembers(membership.current());
+        }
+        events.drain();
+        return () -> {
+            synchronized (lock) {
+                setObservers(Arrays.stream(observers).filter(x -> x != o).toArray(PoolObserver[]::new));
+            }
+        };
+    }
+
+    private static PoolObserver[] append(PoolObserver[] all, PoolObserver o) {
+        PoolObserver[] next = Arrays.copyOf(all, all.length + 1);
+        next[all.length] = o;
+        return next;
+    }
+
+    /** Under the lock. */
+    private void setObservers(PoolObserver[] next) {
+        observers = next;
+        PoolObserver one = next.length == 0 ? null : next.length == 1 ? next[0] : new Observers(next);
+        events.observer = one;
+        observer = one;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.internal.PoolObserver;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,10 @@ final class EventDispatcher {
 
     private final String pool;
     private final LoadBalancerListener[] listeners;
-    private final ConcurrentLinkedQueue<LoadBalancerEvent> queue = new ConcurrentLinkedQueue<>();
+    /** Events, and {@link Members} for the observers, in the order of the changes. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** lb4j's observers attached after build (see {@link PoolObserver}), or null; written under the pool's lock. */
+    volatile PoolObserver observer;
     private final AtomicInteger wip = new AtomicInteger();
 
     EventDispatcher(String pool, List<LoadBalancerListener> listeners) {
@@ -33,6 +38,17 @@ final class EventDispatcher {
         queue.add(event);
     }
 
+    /**
+     * Queues the members for the observers, if any, in order with the events; the caller holds the pool's lock.
+     *
+     * @param members the current members
+     */
+    void enqueueMembers(Collection<BackendState> members) {
+        if (observer != null) {
+            queue.add(new Members(List.<PoolObserver.Member>copyOf(members)));
+        }
+    }
+
     /** Delivers queued events unless another thread is already doing so; the caller holds no lock. */
     void drain() {
         if (queue.isEmpty() || wip.getAndIncrement() != 0) {
@@ -41,9 +57,13 @@ final class EventDispatcher {
         int missed = 1;
         try {
             for (;;) {
-                LoadBalancerEvent e;
+                Object e;
                 while ((e = queue.poll()) != null) {
-                    deliver(e);
+                    if (e instanceof Members) {
+                        deliverMembers(((Members) e).members);
+                    } else {
+                        deliver((LoadBalancerEvent) e);
+                    }
                 }
                 missed = wip.addAndGet(-missed);
                 if (missed == 0) {
@@ -66,6 +86,34 @@ final class EventDispatcher {
             } catch (Throwable t) {
                 log.warn("pool '{}': listener {} threw on {}; the pool carries on", pool, l, e, t);
             }
+        }
+        PoolObserver o = observer;
+        if (o != null) {
+            try {
+                o.onEvent(e);
+            } catch (RuntimeException t) {
+                log.warn("pool '{}': observer {} threw on {}; the pool carries on", pool, o, e, t);
+            }
+        }
+    }
+
+    private void deliverMembers(List<PoolObserver.Member> members) {
+        PoolObserver o = observer;
+        if (o != null) {
+            try {
+                o.members(members);
+            } catch (RuntimeException t) {
+                log.warn("pool '{}': observer {} threw on its members; the pool carries on", pool, o, t);
+            }
+        }
+    }
+
+    /** The members after a change, for the observers. */
+    private static final class Members {
+        final List<PoolObserver.Member> members;
+
+        Members(List<PoolObserver.Member> members) {
+            this.members = members;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
+
 /**
  * The pool's side of {@link PoolHelper}: how a health verdict becomes a change on the serialized update path (run
  * under the pool's lock, a new snapshot if anything moved, events delivered after the lock is released) and the
@@ -63,10 +65,10 @@ final class HealthUpdates implements PoolHelper {
     }
 
     @Override
-    public void transition(BackendState s, BackendHealth to, long now, String reason) {
+    public void transition(BackendState s, BackendHealth to, long now, String reason, Cause cause) {
         BackendHealth from = s.health;
         s.transition(to, now, reason);
-        pool.events.enqueue(new LoadBalancerEvent.HealthChanged(pool.name, s.backend, from, to, reason, now));
+        pool.events.enqueue(new LoadBalancerEvent.HealthChanged(pool.name, s.backend, from, to, reason, now, cause));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.lb4j.core;
 
 import io.github.lb4j.core.internal.PoolInternals;
+import io.github.lb4j.core.internal.PoolObserver;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -42,11 +43,36 @@ final class InternalsAccess implements PoolInternals.Accessor {
                 ? ((MaglevStrategy.MaglevPicker) s.picker).table().length : 0;
     }
 
+    @Override
+    public PoolObserver.Registration observe(LoadBalancer pool, PoolObserver observer) {
+        return poolOf(pool).observe(observer);
+    }
+
+    @Override
+    public boolean inPanic(LoadBalancer pool) {
+        return poolOf(pool).inPanic();
+    }
+
+    @Override
+    public int[] healthCounts(LoadBalancer pool) {
+        DefaultLoadBalancer p = poolOf(pool);
+        int[] counts = new int[BackendHealth.values().length];
+        for (BackendState s : p.snapshot().members) {
+            counts[s.health.ordinal()]++;
+        }
+        counts[BackendHealth.DRAINING.ordinal()] += p.drainingCount;
+        return counts;
+    }
+
     private static Snapshot snapshotOf(LoadBalancer pool) {
+        return poolOf(pool).snapshot();
+    }
+
+    private static DefaultLoadBalancer poolOf(LoadBalancer pool) {
         if (!(pool instanceof DefaultLoadBalancer)) {
             throw new IllegalArgumentException("not a pool built by LoadBalancer.builder: " + pool);
         }
-        return ((DefaultLoadBalancer) pool).snapshot();
+        return (DefaultLoadBalancer) pool;
     }
 
     @Override

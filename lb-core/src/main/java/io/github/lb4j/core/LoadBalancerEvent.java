@@ -42,9 +42,10 @@ public sealed interface LoadBalancerEvent {
      * @param to its new health
      * @param reason why, for example {@code "5 consecutive failures; ejected for 30s"}
      * @param nanos when
+     * @param cause why, as a type to act on or count by (the {@code reason} says it for people)
      */
     record HealthChanged(String poolName, Backend backend, BackendHealth from, BackendHealth to, String reason,
-                         long nanos) implements LoadBalancerEvent {
+                         long nanos, Cause cause) implements LoadBalancerEvent {
         /** Checks the components. */
         public HealthChanged {
             Objects.requireNonNull(poolName, "poolName");
@@ -52,6 +53,48 @@ public sealed interface LoadBalancerEvent {
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        /**
+         * An event without a typed cause ({@link Cause#UNSPECIFIED}), as built before causes existed; the pool
+         * itself always names one.
+         *
+         * @param poolName the pool
+         * @param backend the backend
+         * @param from its previous health
+         * @param to its new health
+         * @param reason why
+         * @param nanos when
+         */
+        public HealthChanged(String poolName, Backend backend, BackendHealth from, BackendHealth to, String reason,
+                             long nanos) {
+            this(poolName, backend, from, to, reason, nanos, Cause.UNSPECIFIED);
+        }
+
+        /** What moved a backend's health, one constant per rule of the pool that moves it. */
+        public enum Cause {
+            /** Passive outlier detection: as many failures in a row as configured ({@code → EJECTED}). */
+            CONSECUTIVE_FAILURES,
+            /** Passive outlier detection: the circuit breaker's failure rate over its window ({@code → EJECTED}). */
+            FAILURE_RATE,
+            /**
+             * Passive outlier detection: after an ejection, the half-open circuit breaker's probe calls failed
+             * ({@code → EJECTED}).
+             */
+            FAILED_PROBES,
+            /** The ejection period ended ({@code EJECTED → HEALTHY}). */
+            EJECTION_ENDED,
+            /** Active health checks failed ({@code → UNHEALTHY}). */
+            CHECKS_FAILED,
+            /** Active health checks passed ({@code UNHEALTHY → HEALTHY}). */
+            CHECKS_PASSED,
+            /** Removed from membership with calls in flight ({@code → DRAINING}). */
+            REMOVED,
+            /** Added back to membership before it drained ({@code DRAINING →}). */
+            REJOINED,
+            /** Not named: only events built with the constructor without a cause. */
+            UNSPECIFIED
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -142,11 +143,12 @@ final class Membership {
                 active.stop(gone);
             }
             if (gone.inFlight() > 0) {
-                health.transition(gone, BackendHealth.DRAINING, now, "removed from membership");
+                health.transition(gone, BackendHealth.DRAINING, now, "removed from membership", Cause.REMOVED);
                 draining.put(gone.id, gone);
             }
         }
         owner.hasDraining = !draining.isEmpty();
+        owner.drainingCount = draining.size();
         if (owner.hasDraining) {
             // A call that completed after its in-flight count was read above may have missed hasDraining (it
             // was still false): with the flag now set, look again, or that backend would drain forever.
@@ -155,6 +157,7 @@ final class Membership {
         members = next;
         events.enqueue(new LoadBalancerEvent.MembershipChanged(owner.name, added, removed, changed, next.size(),
                 now));
+        events.enqueueMembers(next.values());
         return joined;
     }
 
@@ -162,10 +165,11 @@ final class Membership {
     private void rejoin(BackendState s, long now) {
         if (active != null && !active.config.initiallyHealthy) {
             s.awaitingFirstCheck = true;
-            health.transition(s, BackendHealth.UNHEALTHY, now, "rejoined; awaiting its first health check");
+            health.transition(s, BackendHealth.UNHEALTHY, now, "rejoined; awaiting its first health check",
+                    Cause.REJOINED);
         } else {
             s.trustedUntilChecked = active != null;
-            health.transition(s, BackendHealth.HEALTHY, now, "rejoined before it drained");
+            health.transition(s, BackendHealth.HEALTHY, now, "rejoined before it drained", Cause.REJOINED);
             health.backInRotation(s, now);
             if (passive != null) {
                 passive.probeAfterCheck(s, now); // an open breaker (it left while ejected) goes half-open
@@ -197,6 +201,7 @@ final class Membership {
                 }
             }
             owner.hasDraining = !draining.isEmpty();
+            owner.drainingCount = draining.size();
         }
     }
 

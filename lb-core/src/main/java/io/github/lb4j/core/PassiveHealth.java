@@ -1,5 +1,6 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.concurrent.TimeUnit;
@@ -120,7 +121,7 @@ final class PassiveHealth {
         if (s.health != BackendHealth.HEALTHY || !pool.isMember(s) || n < config.consecutiveFailures) {
             return false; // ejected by a racing thread, removed, or a success came in between
         }
-        return eject(s, n + " failures in a row", now);
+        return eject(s, n + " failures in a row", Cause.CONSECUTIVE_FAILURES, now);
     }
 
     /** Reports the breaker's new state and acts on it. Under the pool's lock. */
@@ -137,9 +138,11 @@ final class PassiveHealth {
         if (state == CircuitBreaker.State.OPEN && s.health == BackendHealth.HEALTHY && pool.isMember(s)) {
             CircuitBreaker.Metrics m = cb.getMetrics();
             String rate = Math.round(m.getFailureRate()) + "%";
-            return eject(s, previous == CircuitBreaker.State.HALF_OPEN
+            boolean probes = previous == CircuitBreaker.State.HALF_OPEN;
+            return eject(s, probes
                     ? "failed its probe calls (failure rate " + rate + " of " + m.getNumberOfBufferedCalls() + ")"
-                    : "failure rate " + rate + " over the last " + m.getNumberOfBufferedCalls() + " calls", now);
+                    : "failure rate " + rate + " over the last " + m.getNumberOfBufferedCalls() + " calls",
+                    probes ? Cause.FAILED_PROBES : Cause.FAILURE_RATE, now);
         }
         if (state == CircuitBreaker.State.CLOSED && previous == CircuitBreaker.State.HALF_OPEN) {
             s.successRun = 0; // feed a full window to the fresh closed-state window
@@ -164,7 +167,7 @@ final class PassiveHealth {
     }
 
     /** Ejects a healthy member unless that would exceed the max ejection percent. Under the pool's lock. */
-    private boolean eject(BackendState s, String why, long now) {
+    private boolean eject(BackendState s, String why, Cause cause, long now) {
         CircuitBreaker cb = breaker(s, 0);
         if ((pool.ejectedCount() + 1) * 100L > (long) config.maxEjectionPercent * pool.memberCount()) {
             // Start counting afresh: the next attempt comes after as many failures again, not on every one.
@@ -181,7 +184,7 @@ final class PassiveHealth {
         s.ejectedUntilNanos = now + length;
         s.resetFailuresInARow();
         pool.transition(s, BackendHealth.EJECTED, now, why + "; ejected for " + EventDispatcher.duration(length)
-                + (count > 1 ? " (ejection " + count + ")" : ""));
+                + (count > 1 ? " (ejection " + count + ")" : ""), cause);
         if (cb.getState() != CircuitBreaker.State.OPEN) {
             cb.transitionToOpenState();
         }
@@ -218,7 +221,7 @@ final class PassiveHealth {
     /** The ejection period ended: back in rotation, breaker half-open. Under the pool's lock. */
     private void endEjection(BackendState s, long now) {
         pool.transition(s, BackendHealth.HEALTHY, now, "ejection of " + EventDispatcher.duration(
-                ejectionNanos(s.ejectionCount)) + " ended; the next calls are probes");
+                ejectionNanos(s.ejectionCount)) + " ended; the next calls are probes", Cause.EJECTION_ENDED);
         probe(s, now);
     }
 

@@ -1,5 +1,7 @@
 package io.github.lb4j.core;
 
+import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
+
 /**
  * What the health rules ({@link PassiveHealth}, {@link ActiveChecks}) may ask of their pool, and nothing more: run a
  * change on the serialized update path, and, inside such a change, read membership and move a backend's health. The
@@ -37,7 +39,7 @@ interface PoolHelper {
     int memberCount();
 
     /** Moves a backend to another health state and queues the event. */
-    void transition(BackendState s, BackendHealth to, long now, String reason);
+    void transition(BackendState s, BackendHealth to, long now, String reason, Cause cause);
 
     /**
      * Bookkeeping for a backend that just became healthy again: the start of its healthy period, a forgotten latency

@@ -2,6 +2,10 @@ package io.github.lb4j.examples;
 
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.micrometer.LoadBalancerMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -69,8 +73,46 @@ public final class Demo {
         out.printf(Locale.ROOT, "lb4j demo: %d backends on %s, %d requests/s, %s over %d s%s%n", options.backends,
                 "127.0.0.1", options.rate, String.join(", ", options.strategies()),
                 options.duration.toSeconds(), options.compare ? " (one third each)" : "");
-        Outcome outcome = run(options, out, LiveView.of(out, options.plain));
-        printSummary(outcome, options, out);
+        try (MetricsEndpoint metrics = MetricsEndpoint.start()) {
+            out.println("metrics (Prometheus text format, while the demo runs): " + metrics.url());
+            Outcome outcome = run(options, out, LiveView.of(out, options.plain), metrics);
+            printSummary(outcome, options, out);
+            printMetrics(metrics, out);
+        }
+    }
+
+    /** The pools' own count of what they saw, from the meters the demo served, to set beside the summary. */
+    static void printMetrics(MetricsEndpoint metrics, PrintStream out) {
+        out.println();
+        out.println("Metrics the pools published (lb-micrometer), by run:");
+        for (String line : metricsSummary(metrics.registry())) {
+            out.println("  " + line);
+        }
+    }
+
+    /** One line per run: selections timed by outcome, ejections by reason, selects that found nothing. */
+    static List<String> metricsSummary(MeterRegistry registry) {
+        List<String> lines = new ArrayList<>();
+        java.util.Set<String> runs = new java.util.TreeSet<>();
+        registry.find(LoadBalancerMetrics.NO_BACKEND).counters().forEach(c -> runs.add(c.getId().getTag("run")));
+        for (String run : runs) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s lb4j.requests", run));
+            for (String outcome : List.of("success", "failure", "ignored")) {
+                long n = registry.find(LoadBalancerMetrics.REQUESTS).tags("run", run, "outcome", outcome).timers()
+                        .stream().mapToLong(Timer::count).sum();
+                sb.append(' ').append(outcome).append(' ').append(n);
+            }
+            sb.append("; lb4j.ejections");
+            for (String reason : List.of("consecutive", "rate", "breaker", "check")) {
+                double n = registry.find(LoadBalancerMetrics.EJECTIONS).tags("run", run, "reason", reason).counters()
+                        .stream().mapToDouble(Counter::count).sum();
+                sb.append(' ').append(reason).append(' ').append((long) n);
+            }
+            sb.append("; lb4j.no.backend ").append((long) registry.get(LoadBalancerMetrics.NO_BACKEND)
+                    .tags("run", run).counter().count());
+            lines.add(sb.toString());
+        }
+        return lines;
     }
 
     /**
@@ -89,11 +131,17 @@ public final class Demo {
 
     /** Plays the scenario once per strategy, then writes the report. */
     static Outcome run(DemoOptions options, PrintStream out, LiveView view) throws IOException, InterruptedException {
+        return run(options, out, view, null);
+    }
+
+    /** Plays the scenario once per strategy, each run's pool bound to {@code metrics} (unless null). */
+    static Outcome run(DemoOptions options, PrintStream out, LiveView view, MetricsEndpoint metrics)
+            throws IOException, InterruptedException {
         warmUp();
         List<RunResult> runs = new ArrayList<>();
         List<String> strategies = options.strategies();
         for (int i = 0; i < strategies.size(); i++) {
-            runs.add(new DemoRun(options, strategies.get(i), view, i + 1, strategies.size()).run());
+            runs.add(new DemoRun(options, strategies.get(i), view, i + 1, strategies.size(), metrics).run());
         }
         List<Path> files = Report.write(options.report, runs, options);
         return new Outcome(runs, files);

@@ -66,6 +66,8 @@ final class DemoRun {
     private final int runIndex;
     private final int runCount;
     private final long intervalNanos;
+    /** Null when the pool's meters are not published. */
+    private final MetricsEndpoint metrics;
 
     private final List<HttpBackend> servers = new CopyOnWriteArrayList<>();
     private final Map<String, Latencies> windowByBackend = new ConcurrentHashMap<>();
@@ -87,6 +89,13 @@ final class DemoRun {
     private long poolFailures;
 
     DemoRun(DemoOptions options, String strategy, LiveView view, int runIndex, int runCount) {
+        this(options, strategy, view, runIndex, runCount, null);
+    }
+
+    /** @param metrics where to publish the pool's meters, or null */
+    DemoRun(DemoOptions options, String strategy, LiveView view, int runIndex, int runCount,
+            MetricsEndpoint metrics) {
+        this.metrics = metrics;
         this.options = options;
         this.strategy = strategy;
         this.duration = options.perRun();
@@ -200,6 +209,9 @@ final class DemoRun {
                         .maxEjectionTime(ejection.multipliedBy(2)).build())
                 .slowStart(Duration.ofMillis(Math.max(500, duration.toMillis() / 15)))
                 .build()) {
+            if (metrics != null) {
+                metrics.bind(pool, strategy);
+            }
             BalancedHttp http = BalancedHttp.of(pool, client);
             startNanos = System.nanoTime();
             long end = startNanos + duration.toNanos();

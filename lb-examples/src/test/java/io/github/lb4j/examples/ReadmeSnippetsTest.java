@@ -60,6 +60,7 @@ class ReadmeSnippetsTest {
             "io.github.lb4j.http.Route", // wins over okhttp3.Route
             "io.github.lb4j.dns.*",
             "io.github.lb4j.jdkhttp.*",
+            "io.github.lb4j.micrometer.*",
             "okhttp3.*",
             "java.io.*",
             "java.time.*",

@@ -27,6 +27,15 @@ public final class PoolInternals {
 
         /** @see PoolInternals#maglevTableSize */
         int maglevTableSize(LoadBalancer pool);
+
+        /** @see PoolInternals#observe */
+        PoolObserver.Registration observe(LoadBalancer pool, PoolObserver observer);
+
+        /** @see PoolInternals#inPanic */
+        boolean inPanic(LoadBalancer pool);
+
+        /** @see PoolInternals#healthCounts */
+        int[] healthCounts(LoadBalancer pool);
     }
 
     private static volatile Accessor accessor;
@@ -65,6 +74,40 @@ public final class PoolInternals {
      */
     public static int maglevTableSize(LoadBalancer pool) {
         return accessor(pool).maglevTableSize(pool);
+    }
+
+    /**
+     * Observes a pool that is already built: from now on it reports to {@code observer} (see {@link PoolObserver}),
+     * starting with its current members. A pool may have several observers.
+     *
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @param observer what to tell
+     * @return how to stop
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     * @throws IllegalStateException if the pool is closed
+     */
+    public static PoolObserver.Registration observe(LoadBalancer pool, PoolObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        return accessor(pool).observe(pool, observer);
+    }
+
+    /**
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @return whether it is in panic mode now (lock-free)
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     */
+    public static boolean inPanic(LoadBalancer pool) {
+        return accessor(pool).inPanic(pool);
+    }
+
+    /**
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @return its backends in each {@link io.github.lb4j.core.BackendHealth}, indexed by ordinal, draining ones
+     *     included (lock-free; the members of one snapshot and the draining count of the moment)
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     */
+    public static int[] healthCounts(LoadBalancer pool) {
+        return accessor(pool).healthCounts(pool);
     }
 
     private static Accessor accessor(LoadBalancer pool) {

@@ -1,0 +1,233 @@
+package io.github.lb4j.micrometer;
+
+import io.github.lb4j.core.BackendHealth;
+import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.LoadBalancerEvent;
+import io.github.lb4j.core.internal.PoolInternals;
+import io.github.lb4j.core.internal.PoolObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pool bound to one registry: the pool's {@link PoolObserver}. Per-backend meters are created when the pool
+ * reports a backend as a member and removed when it no longer does; the request path finds them with one lookup in
+ * a map keyed by the pool's own per-backend object (identity hash, no allocation).
+ *
+ * <p>Thread-safety: {@link #finished} and {@link #noBackend} run concurrently on request threads and read only
+ * {@link #backends} (a concurrent map) and final fields; membership and events arrive one at a time and change the
+ * meters under this object's monitor, as does {@link #close}.
+ */
+final class PoolMeters implements PoolObserver {
+
+    private static final Logger log = LoggerFactory.getLogger(LoadBalancerMetrics.class);
+
+    static final Set<String> OWN_TAGS = Set.of("pool", "backend", "outcome", "state", "reason");
+    private static final BackendHealth[] STATES = BackendHealth.values();
+    /** The {@code reason} tag of {@link LoadBalancerMetrics#EJECTIONS}, by index in {@link BackendMeters#ejections}. */
+    private static final String[] REASONS = {"consecutive", "rate", "breaker", "check"};
+
+    private final LoadBalancer pool;
+    private final MeterRegistry registry;
+    private final Tags tags;
+    /** Read by request threads; written under this object's monitor. */
+    private final Map<Member, BackendMeters> backends = new ConcurrentHashMap<>();
+    /** The same meters by backend id, for events (which name a {@code Backend}). Under this object's monitor. */
+    private final Map<String, BackendMeters> byId = new HashMap<>();
+    /** Pool-wide meters. Under this object's monitor. */
+    private final List<Meter> poolMeters = new ArrayList<>();
+    private final Counter noBackend;
+    private PoolObserver.Registration registration;
+    private boolean closed;
+
+    PoolMeters(LoadBalancer pool, MeterRegistry registry, Tags tags) {
+        this.pool = pool;
+        this.registry = registry;
+        this.tags = tags;
+        this.noBackend = Counter.builder(LoadBalancerMetrics.NO_BACKEND).tags(tags)
+                .description("Selects that found no backend available").register(registry);
+        poolMeters.add(noBackend);
+        poolMeters.add(Gauge.builder(LoadBalancerMetrics.PANIC, pool, p -> PoolInternals.inPanic(p) ? 1.0 : 0.0)
+                .tags(tags).description("1 while the pool is in panic mode (picking regardless of health)")
+                .strongReference(true).register(registry));
+        for (BackendHealth state : STATES) {
+            int i = state.ordinal();
+            poolMeters.add(Gauge.builder(LoadBalancerMetrics.POOL_BACKENDS, pool,
+                            p -> PoolInternals.healthCounts(p)[i])
+                    .tags(tags).tag("state", label(state)).description("Backends of the pool in each state")
+                    .strongReference(true).register(registry));
+        }
+    }
+
+    /** Starts observing: the pool reports its members at once, then every change. */
+    synchronized void start() {
+        registration = PoolInternals.observe(pool, this);
+    }
+
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (registration != null) {
+            registration.cancel();
+        }
+        for (BackendMeters m : byId.values()) {
+            m.remove(registry);
+        }
+        byId.clear();
+        backends.clear();
+        for (Meter m : poolMeters) {
+            registry.remove(m);
+        }
+        poolMeters.clear();
+    }
+
+    @Override
+    public synchronized void members(List<Member> members) {
+        if (closed) {
+            return;
+        }
+        Map<Member, Boolean> current = new IdentityHashMap<>();
+        for (Member m : members) {
+            current.put(m, Boolean.TRUE);
+        }
+        // Leavers first: a backend that left and came back as a new member has the same id and so the same meters.
+        for (BackendMeters old : new ArrayList<>(backends.values())) {
+            if (!current.containsKey(old.member)) {
+                backends.remove(old.member);
+                byId.remove(old.id);
+                old.remove(registry);
+            }
+        }
+        for (Member m : members) {
+            if (!backends.containsKey(m)) {
+                BackendMeters bm = new BackendMeters(m, registry, tags);
+                backends.put(m, bm);
+                byId.put(bm.id, bm);
+            }
+        }
+    }
+
+    @Override
+    public void finished(Member member, Result result, long latencyNanos) {
+        if (latencyNanos < 0) {
+            return; // closed without an outcome, or opened before the binding on an untimed strategy
+        }
+        BackendMeters m = backends.get(member);
+        if (m != null) {
+            m.requests[result.ordinal()].record(latencyNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void noBackend() {
+        noBackend.increment();
+    }
+
+    @Override
+    public synchronized void onEvent(LoadBalancerEvent event) {
+        if (closed || !(event instanceof LoadBalancerEvent.HealthChanged)) {
+            return;
+        }
+        LoadBalancerEvent.HealthChanged h = (LoadBalancerEvent.HealthChanged) event;
+        int reason = reason(h);
+        if (reason < 0) {
+            return;
+        }
+        BackendMeters m = byId.get(h.backend().id());
+        if (m != null) {
+            m.ejections[reason].increment();
+        } else {
+            log.debug("pool '{}': no meters for backend {} on {}", pool.name(), h.backend().id(), h);
+        }
+    }
+
+    /** @return the index in {@link #REASONS} of a change that takes a backend out, or -1 */
+    static int reason(LoadBalancerEvent.HealthChanged h) {
+        if (h.to() == BackendHealth.EJECTED) {
+            switch (h.cause()) {
+                case CONSECUTIVE_FAILURES:
+                    return 0;
+                case FAILURE_RATE:
+                    return 1;
+                case FAILED_PROBES:
+                    return 2;
+                default:
+                    return -1;
+            }
+        }
+        return h.to() == BackendHealth.UNHEALTHY && h.cause() == LoadBalancerEvent.HealthChanged.Cause.CHECKS_FAILED
+                ? 3 : -1;
+    }
+
+    static String label(BackendHealth state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return "LoadBalancerMetrics of pool '" + pool.name() + "'";
+    }
+
+    /** The meters of one member. */
+    static final class BackendMeters {
+        final Member member;
+        final String id;
+        /** By {@link Result} ordinal; {@link Result#CLOSED} is never timed, so its slot stays null. */
+        final Timer[] requests = new Timer[Result.values().length];
+        /** By index in {@link #REASONS}. */
+        final Counter[] ejections = new Counter[REASONS.length];
+        final List<Meter> all = new ArrayList<>();
+
+        BackendMeters(Member member, MeterRegistry registry, Tags poolTags) {
+            this.member = member;
+            this.id = member.backend().id();
+            Tags tags = poolTags.and("backend", id);
+            requests[Result.SUCCESS.ordinal()] = timer(registry, tags, "success");
+            requests[Result.FAILURE.ordinal()] = timer(registry, tags, "failure");
+            requests[Result.IGNORED.ordinal()] = timer(registry, tags, "ignored");
+            all.add(Gauge.builder(LoadBalancerMetrics.IN_FLIGHT, member, Member::inFlight).tags(tags)
+                    .description("Selections open on the backend").strongReference(true).register(registry));
+            for (BackendHealth state : STATES) {
+                all.add(Gauge.builder(LoadBalancerMetrics.HEALTH, member, m -> m.health() == state ? 1.0 : 0.0)
+                        .tags(tags).tag("state", label(state))
+                        .description("1 for the backend's current health state, 0 for the others")
+                        .strongReference(true).register(registry));
+            }
+            for (int i = 0; i < REASONS.length; i++) {
+                ejections[i] = Counter.builder(LoadBalancerMetrics.EJECTIONS).tags(tags).tag("reason", REASONS[i])
+                        .description("Times the backend was taken out of rotation").register(registry);
+                all.add(ejections[i]);
+            }
+        }
+
+        private Timer timer(MeterRegistry registry, Tags tags, String outcome) {
+            Timer t = Timer.builder(LoadBalancerMetrics.REQUESTS).tags(tags).tag("outcome", outcome)
+                    .description("Finished selections, by backend and outcome, with their latency")
+                    .register(registry);
+            all.add(t);
+            return t;
+        }
+
+        void remove(MeterRegistry registry) {
+            for (Meter m : all) {
+                registry.remove(m);
+            }
+        }
+    }
+}
