@@ -20,6 +20,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 /**
  * One WebClient call as lb-http's engine sees it: each attempt is the request rebuilt with the backend's URL and
@@ -107,18 +108,25 @@ final class WebClientExchange implements AsyncHttpExchange<ClientResponse> {
     }
 
     /**
+     * What an attempt failed with, as lb-http needs it: a backend failure is an {@link IOException}. Spring's
+     * exchange function wraps the connector's failures in a {@code WebClientRequestException} (unchecked), and
      * Reactor Netty signals timeouts and some connection failures with Netty's unchecked {@code ChannelException}s
-     * ({@code ReadTimeoutException} for {@code responseTimeout}); to lb-http a backend failure is an
-     * {@link IOException}, so those become one (timeouts a {@link SocketTimeoutException}, as other clients throw).
-     * Matched by class name: lb-spring does not depend on Netty.
+     * ({@code ReadTimeoutException} for {@code responseTimeout}): the cause is unwrapped, and a Netty channel
+     * failure becomes an IOException (a timeout a {@link SocketTimeoutException}, as other clients throw). Matched
+     * by class name: lb-spring does not depend on Netty. Anything else (a codec error, a bug) stays as it is and
+     * fails the call without charging the backend with a retry.
      */
     static Throwable transportFailure(Throwable t) {
-        if (t instanceof IOException || !(t instanceof RuntimeException)) {
+        Throwable cause = t instanceof WebClientRequestException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof IOException) {
+            return cause;
+        }
+        if (!(cause instanceof RuntimeException)) {
             return t;
         }
         boolean channel = false;
         boolean timeout = false;
-        for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+        for (Class<?> c = cause.getClass(); c != null; c = c.getSuperclass()) {
             String name = c.getName();
             channel |= name.equals("io.netty.channel.ChannelException");
             timeout |= name.equals("io.netty.handler.timeout.TimeoutException");
@@ -126,9 +134,9 @@ final class WebClientExchange implements AsyncHttpExchange<ClientResponse> {
         if (!channel) {
             return t;
         }
-        IOException io = timeout ? new SocketTimeoutException(t.getClass().getSimpleName())
-                : new IOException(t.getClass().getSimpleName() + ": " + t.getMessage());
-        io.initCause(t);
+        IOException io = timeout ? new SocketTimeoutException(cause.getClass().getSimpleName())
+                : new IOException(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        io.initCause(cause);
         return io;
     }
 
