@@ -56,7 +56,7 @@ import reactor.core.publisher.Mono;
  * {@code bodyValue}/{@code BodyInserters.fromValue}, form and multipart data, and a cold publisher are produced
  * anew and can be re-sent. A body from a one-shot publisher (a hot {@code Flux}, an {@code InputStream} turned
  * into buffers) cannot: set the attribute {@link LoadBalancingAttributes#IDEMPOTENCY} to
- * {@code Idempotency.NON_IDEMPOTENT}, and it is re-sent only when its attempt failed before writing began.
+ * {@code Idempotency.NOT_IDEMPOTENT}, and it is re-sent only when its attempt failed before writing began.
  * Whether the body started is known exactly: the connector invokes the inserter once the connection is made.
  *
  * <p><b>Register it last</b> among the filters: filters added after it run once per attempt (they are the rest of

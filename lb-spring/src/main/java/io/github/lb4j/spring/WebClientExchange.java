@@ -72,7 +72,7 @@ final class WebClientExchange implements AsyncHttpExchange<ClientResponse> {
     @Override
     public boolean bodyReplayable() {
         // BodyInserters run again per attempt; fromValue, fromFormData, fromMultipartData and fromPublisher of a
-        // cold publisher produce the same body again. A one-shot publisher must be tagged NON_IDEMPOTENT (see
+        // cold publisher produce the same body again. A one-shot publisher must be tagged NOT_IDEMPOTENT (see
         // LoadBalancingExchangeFilterFunction): once it started, it is then never re-sent.
         return true;
     }

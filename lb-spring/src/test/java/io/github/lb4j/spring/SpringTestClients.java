@@ -9,8 +9,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -198,11 +196,4 @@ final class SpringTestClients {
         }
     }
 
-    static SSLContext unused() {
-        return null;
-    }
-
-    static long seconds(long n) {
-        return TimeUnit.SECONDS.toNanos(n);
-    }
 }
