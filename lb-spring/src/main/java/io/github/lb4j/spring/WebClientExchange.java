@@ -157,8 +157,10 @@ final class WebClientExchange implements AsyncHttpExchange<ClientResponse> {
             outcome.finished();
             return response;
         }
-        return response.mutate().body(body -> body.doOnError(outcome::failed).doFinally(s -> outcome.finished()))
-                .build();
+        // doOnComplete/doOnError/doOnCancel run before the signal goes downstream (doFinally would run after it):
+        // the slot is free by the time the application sees the body end.
+        return response.mutate().body(body -> body.doOnError(outcome::failed).doOnComplete(outcome::finished)
+                .doOnCancel(outcome::finished)).build();
     }
 
     @Override
