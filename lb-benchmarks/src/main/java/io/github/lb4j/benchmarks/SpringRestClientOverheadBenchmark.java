@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,12 +81,17 @@ public class SpringRestClientOverheadBenchmark {
         int port = server.getAddress().getPort();
         pool = LoadBalancer.builder("bench").backends(List.of(Backend.of("127.0.0.1", port)))
                 .strategy(Strategy.roundRobin()).build();
-        plain = RestClient.builder().requestFactory(new JdkClientHttpRequestFactory()).build();
-        balanced = RestClient.builder().requestFactory(new JdkClientHttpRequestFactory())
+        plain = RestClient.builder().requestFactory(factory()).build();
+        balanced = RestClient.builder().requestFactory(factory())
                 .requestInterceptor(LoadBalancingClientHttpRequestInterceptor.builder().route("bench", pool).build())
                 .build();
         direct = URI.create("http://127.0.0.1:" + port + "/item?id=7");
         logical = URI.create("http://bench/item?id=7");
+    }
+
+    /** HTTP/1.1: the JDK client's default HTTP/2 would offer an h2c upgrade the JDK server never takes. */
+    private static JdkClientHttpRequestFactory factory() {
+        return new JdkClientHttpRequestFactory(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
     }
 
     @TearDown
