@@ -286,6 +286,12 @@ class TailLatencyTest {
         FakeResponse r = call.get(5, TimeUnit.SECONDS);
         assertThat(r.backend).isEqualTo("b");
         assertThat(stats("a").inFlight()).as("closed at once, though its send still blocks").isZero();
+        // The interrupt is sent before the winner is returned, but the blocked thread notes it when it wakes up,
+        // on its own schedule: wait for that, bounded.
+        long interruptDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!get.interrupted.contains("a") && System.nanoTime() < interruptDeadline) {
+            LockSupport.parkNanos(MS);
+        }
         assertThat(get.interrupted).as("the abandoned attempt's thread was interrupted").contains("a");
         FakeResponse late = get.answer("a", 200);
         get.awaitSendsReturned();
