@@ -39,6 +39,12 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
     /** The URI after the authority: raw path and query, as the application wrote them. */
     private final String pathAndQuery;
     private volatile boolean interrupted;
+    /**
+     * The application's thread, which built this exchange. On a racing route (per-try timeout, hedging) the engine
+     * runs {@link #send} on its own attempt threads and interrupts one to abandon that attempt: only an interrupt of
+     * this thread cancels the call.
+     */
+    private final Thread caller = Thread.currentThread();
 
     JdkExchange(HttpClient client, HttpRequest request, Route route, BodyHandler<T> handler,
                 PushPromiseHandler<T> pushPromiseHandler) {
@@ -92,7 +98,9 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
         try {
             return new BalancedResponse<>(client.send(rewritten, tracker.wrap(handler)), tracker);
         } catch (InterruptedException e) {
-            interrupted = true;
+            if (Thread.currentThread() == caller) {
+                interrupted = true; // the application's own interrupt: the call is canceled, no retry
+            }
             Thread.currentThread().interrupt();
             InterruptedIOException x = new InterruptedIOException("interrupted while waiting for " + route.name());
             x.initCause(e);
