@@ -228,20 +228,16 @@ final class BodyTracker {
 
         @Override
         public void onError(Throwable throwable) {
-            try {
-                delegate.onError(throwable);
-            } finally {
-                tracker.networkEnd(throwable);
-            }
+            // Marked before the delegate hears: its completion may hand the response to the application at once
+            // (ofString's send returns then), and the outcome must not be reported after the caller looked.
+            tracker.networkEnd(throwable);
+            delegate.onError(throwable);
         }
 
         @Override
         public void onComplete() {
-            try {
-                delegate.onComplete();
-            } finally {
-                tracker.networkEnd(null);
-            }
+            tracker.networkEnd(null); // before the delegate completes the body: see onError
+            delegate.onComplete();
         }
     }
 

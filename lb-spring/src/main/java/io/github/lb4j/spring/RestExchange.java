@@ -80,6 +80,12 @@ final class RestExchange implements HttpExchange<ClientHttpResponse> {
         HttpRequest target = new AttemptRequest(request, Targets.rewrite(request.getURI(), route, attempt.backend()),
                 route.preserveHostHeader());
         ClientHttpResponse response;
+        if (body.length > 0 && (route.perTryTimeout() != null || route.hedging() != null)) {
+            // A racing route may abandon this attempt while execute() still runs (a per-try timeout) and decide on
+            // a retry at once: with no body-write hook, count the body as started from the start, so a POST that
+            // may have arrived is never re-sent (a refused connection is then not retried on such a route either).
+            attempt.bodyWriteStarted();
+        }
         try {
             response = execution.execute(target, body);
         } catch (IOException e) {
