@@ -33,6 +33,8 @@ final class SnapshotBuilder {
     private final boolean scheduledRefresh;
     /** Panic mode as last reported. */
     private boolean panic;
+    /** Zone-aware routing, or null when off; bypassed in panic mode. */
+    private ZoneRouting zones;
 
     SnapshotBuilder(String pool, PickerFactory factory, EventDispatcher events, long slowStartNanos,
                     int slowStartFloorPercent, boolean rampWeights, int panicThresholdPercent,
@@ -45,6 +47,11 @@ final class SnapshotBuilder {
         this.rampWeights = rampWeights;
         this.panicThresholdPercent = panicThresholdPercent;
         this.scheduledRefresh = scheduledRefresh;
+    }
+
+    /** Turns zone-aware routing on (before the first build). */
+    void zoneRouting(ZoneRouting zones) {
+        this.zones = zones;
     }
 
     /** A snapshot and its next deadline. */
@@ -92,7 +99,9 @@ final class SnapshotBuilder {
                 hasDeadline = true;
             }
         }
-        Picker picker = picked.length == 0 ? null : factory.newPicker(picked, weights);
+        Picker picker = picked.length == 0 ? null
+                : zones != null && !panicNow ? zones.newPicker(all, picked, weights)
+                : factory.newPicker(picked, weights);
         Snapshot snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline && !scheduledRefresh,
                 deadline, panicNow);
         return new Built(snapshot, hasDeadline, deadline);
