@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * Zone-aware routing against a zone-unaware pool and "always local": a fleet of callers spread over zones, one real
  * lb-core pool per caller zone (round robin), every request drawn from a seeded stream of caller zones. Reports the
  * share of requests served in the caller's zone against the feasible maximum (each zone keeps at most what its
- * capacity allows: the sum over zones of min(demand share, capacity share)), and the max/mean load over the backends
+ * capacity allows: the sum over zones of min(demand share, capacity share), with the demand the seeded caller
+ * stream actually produced), and the max/mean load over the backends
  * that serve. In the outage variant every zone-a backend is down: each pool learns it through its own outlier
  * detection (5 failures in a row, the default), and a request that reaches a down backend, or finds none, fails.
  *
@@ -83,7 +84,10 @@ public final class ZoneQuality {
         return out;
     }
 
-    /** @return the largest local share: sum over zones of min(demand, capacity share) */
+    /**
+     * @param callerShares the demand share of each zone (those realized by the caller stream, in the measure)
+     * @return the largest local share: sum over zones of min(demand, capacity share)
+     */
     static double feasibleLocal(double[] callerShares, boolean zoneADown) {
         double total = 0;
         for (int z = 0; z < SIZES.length; z++) {
@@ -148,10 +152,12 @@ public final class ZoneQuality {
         long fromA = 0;
         long local = 0;
         long failed = 0;
+        long[] calls = new long[ZONES.length];
         SplittableRandom callers = new SplittableRandom(seed);
         for (int k = 0; k < requests; k++) {
             double u = callers.nextDouble();
             int z = u < callerShares[0] ? 0 : u < callerShares[0] + callerShares[1] ? 1 : 2;
+            calls[z]++;
             Selection s;
             try {
                 s = pools[z].select();
@@ -198,7 +204,11 @@ public final class ZoneQuality {
             zoneShare.put(ZONES[z], perZone[z] / (double) requests);
             aShare.put(ZONES[z], fromA == 0 ? 0.0 : fromAByZone[z] / (double) fromA);
         }
-        return new Row(contender, requests, local / (double) requests, feasibleLocal(callerShares, zoneADown),
+        double[] realized = new double[ZONES.length];
+        for (int z = 0; z < ZONES.length; z++) {
+            realized[z] = calls[z] / (double) requests;
+        }
+        return new Row(contender, requests, local / (double) requests, feasibleLocal(realized, zoneADown),
                 max / (sum / (double) serving), failed, zoneShare, aShare);
     }
 }
