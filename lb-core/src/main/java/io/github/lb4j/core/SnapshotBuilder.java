@@ -12,7 +12,8 @@ import java.util.List;
  * <p>Who is eligible: the healthy primaries, unless fewer than the panic threshold of the primaries are healthy;
  * then, if no primary is healthy but a backup is, the healthy backups; otherwise (panic) every primary regardless of
  * health. With panic mode off, only healthy backends are ever eligible. Backends waiting for their first health
- * check count nowhere.
+ * check count nowhere. With zone-aware routing on, the picker over the eligible backends is {@link ZoneRouting}'s
+ * (a zone by precomputed probabilities, then the strategy within it), except in panic mode.
  */
 final class SnapshotBuilder {
 

@@ -219,6 +219,12 @@ final class ZoneRouting {
      */
     Picker newPicker(BackendState[] members, BackendState[] eligible, int[] weights) {
         Plan plan = plan(members, eligible, weights);
+        // Forget the strategy state of zones that left the pool, so churning zone names cannot grow memory.
+        TreeSet<String> memberZones = new TreeSet<>();
+        for (BackendState s : members) {
+            memberZones.add(zoneOf(s));
+        }
+        factories.keySet().retainAll(memberZones);
         int n = plan.zones().size();
         Picker[] pickers = new Picker[n];
         BackendState[][] zoneBackends = new BackendState[n][];

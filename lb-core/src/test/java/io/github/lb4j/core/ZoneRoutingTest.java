@@ -191,6 +191,22 @@ class ZoneRoutingTest {
     }
 
     @Test
+    void weightsAreCapacityAndMembershipChangesReplan() {
+        List<Backend> heavy = new ArrayList<>();
+        for (Backend b : fleet()) {
+            heavy.add(b.zone().equals("a") ? b.withWeight(5) : b); // zone a: 15 of 30 weight units, demand 1/3
+        }
+        LoadBalancer lb = pool("a", heavy).build();
+        assertThat(byZone(picks(lb, 3_000))).containsOnlyKeys("a");
+        // Zone a leaves the pool: its callers go by spare capacity (b: 5/15 - 1/3 = 0, c: all).
+        lb.updateBackends(fleet().subList(3, 18));
+        assertThat(byZone(picks(lb, 3_000))).containsOnlyKeys("c");
+        lb.updateBackends(fleet());
+        assertThat(byZone(picks(lb, 6_000)).get("a") / 6_000.0).isCloseTo(0.5, within(0.03));
+        lb.close();
+    }
+
+    @Test
     void aRetryThatExcludesTheWholeChosenZoneGoesToAnother() {
         List<Backend> two = List.of(Backend.of("a1", 80).withZone("a"), Backend.of("b1", 80).withZone("b"));
         LoadBalancer lb = pool("a", two).build();
