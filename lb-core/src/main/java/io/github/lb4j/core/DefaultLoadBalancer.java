@@ -116,6 +116,17 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.snapshots = new SnapshotBuilder(name, strategy.newFactory(context), events, slowStartNanos,
                 b.slowStartFloorPercent, slowStartNanos > 0 && strategy.supportsSlowStart(), b.panicThresholdPercent,
                 scheduledRefresh);
+        if (b.localZone != null) {
+            if (strategy instanceof HashStrategy) {
+                // A key must map to one backend whatever zone the caller is in: zone routing would split it.
+                log.warn("pool '{}': zone-aware routing (localZone '{}') is ignored with the hash strategy {}: key "
+                        + "affinity must not depend on the caller's zone", name, b.localZone, strategy.name());
+            } else {
+                snapshots.zoneRouting(new ZoneRouting(name, b.localZone, b.callerZoneShares, strategy, context));
+            }
+        } else if (b.callerZoneShares != null) {
+            log.warn("pool '{}': callerZoneShares is set without localZone; zone-aware routing is off", name);
+        }
         int size;
         synchronized (lock) {
             long now = ticker.read();

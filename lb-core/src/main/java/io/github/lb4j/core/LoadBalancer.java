@@ -208,6 +208,10 @@ public interface LoadBalancer extends AutoCloseable {
         BackendSource source;
         /** Null: from the system property {@value LeakDetector#PROPERTY}. */
         LeakDetector.Level leakDetection;
+        /** Null: zone-aware routing off. */
+        String localZone;
+        /** Null: callers even over the zones; else normalized to sum 1. */
+        java.util.Map<String, Double> callerZoneShares;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -360,6 +364,52 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder listener(LoadBalancerListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Zone-aware routing from this zone (Envoy's rule): as much traffic as possible stays on backends whose
+         * {@link Backend#zone()} is {@code zone}, as long as no backend carries more than its share of the whole
+         * fleet's demand; the rest spills to the other zones in proportion to their spare capacity. With the local
+         * zone's share of capacity (effective weights of its available backends) at least the local callers' share
+         * of demand, every pick stays local; otherwise a pick stays local with probability capacity share / demand
+         * share. Ejected, unhealthy and slow-starting backends count by their effective weight, so a zone that loses
+         * backends sheds traffic to the others; in panic mode the pool picks over every primary, ignoring zones.
+         * The split is computed when the pool's snapshot changes: a pick costs one random draw more than the
+         * strategy's own.
+         *
+         * <pre>{@code
+         * LoadBalancer orders = LoadBalancer.builder("orders")
+         *         .backends(backends)                    // each Backend.of(...).withZone("a" | "b" | "c")
+         *         .localZone("a")
+         *         .callerZoneShares(Map.of("a", 0.5, "b", 0.3, "c", 0.2))   // optional
+         *         .build();
+         * }</pre>
+         *
+         * <p>The hash strategies ({@link Strategy#ringHash()}, {@link Strategy#maglev()},
+         * {@link Strategy#rendezvous()}) ignore it, with one WARN at build: a key must reach the same backend from
+         * every zone, or the affinity they exist for is lost.
+         *
+         * @param zone the zone this process runs in, not blank
+         * @return this builder
+         * @throws IllegalArgumentException if {@code zone} is blank or has control characters
+         */
+        public Builder localZone(String zone) {
+            this.localZone = ZoneRouting.checkLocalZone(zone);
+            return this;
+        }
+
+        /**
+         * Where the calling fleet runs, for {@link #localZone zone-aware routing}: each zone's share of all callers'
+         * requests. Default: callers spread evenly over the zones that have backends (and the local zone). A zone
+         * where the pool has no backend is logged at WARN once (its callers then add demand on no zone).
+         *
+         * @param shares zone name to share, each at least 0, summing to 1 within 0.01 (then normalized)
+         * @return this builder
+         * @throws IllegalArgumentException if a zone is blank, a share negative or not finite, or the sum is off
+         */
+        public Builder callerZoneShares(java.util.Map<String, Double> shares) {
+            this.callerZoneShares = ZoneRouting.checkShares(shares);
             return this;
         }
 

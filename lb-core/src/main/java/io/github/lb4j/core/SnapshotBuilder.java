@@ -12,7 +12,8 @@ import java.util.List;
  * <p>Who is eligible: the healthy primaries, unless fewer than the panic threshold of the primaries are healthy;
  * then, if no primary is healthy but a backup is, the healthy backups; otherwise (panic) every primary regardless of
  * health. With panic mode off, only healthy backends are ever eligible. Backends waiting for their first health
- * check count nowhere.
+ * check count nowhere. With zone-aware routing on, the picker over the eligible backends is {@link ZoneRouting}'s
+ * (a zone by precomputed probabilities, then the strategy within it), except in panic mode.
  */
 final class SnapshotBuilder {
 
@@ -33,6 +34,8 @@ final class SnapshotBuilder {
     private final boolean scheduledRefresh;
     /** Panic mode as last reported. */
     private boolean panic;
+    /** Zone-aware routing, or null when off; bypassed in panic mode. */
+    private ZoneRouting zones;
 
     SnapshotBuilder(String pool, PickerFactory factory, EventDispatcher events, long slowStartNanos,
                     int slowStartFloorPercent, boolean rampWeights, int panicThresholdPercent,
@@ -45,6 +48,11 @@ final class SnapshotBuilder {
         this.rampWeights = rampWeights;
         this.panicThresholdPercent = panicThresholdPercent;
         this.scheduledRefresh = scheduledRefresh;
+    }
+
+    /** Turns zone-aware routing on (before the first build). */
+    void zoneRouting(ZoneRouting zones) {
+        this.zones = zones;
     }
 
     /** A snapshot and its next deadline. */
@@ -92,7 +100,9 @@ final class SnapshotBuilder {
                 hasDeadline = true;
             }
         }
-        Picker picker = picked.length == 0 ? null : factory.newPicker(picked, weights);
+        Picker picker = picked.length == 0 ? null
+                : zones != null && !panicNow ? zones.newPicker(all, picked, weights)
+                : factory.newPicker(picked, weights);
         Snapshot snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline && !scheduledRefresh,
                 deadline, panicNow);
         return new Built(snapshot, hasDeadline, deadline);

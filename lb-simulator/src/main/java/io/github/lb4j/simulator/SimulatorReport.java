@@ -107,6 +107,8 @@ public final class SimulatorReport {
 
         TailAtScaleReport.run(dir, quick, out);
 
+        ZoneReport.run(dir, quick, out);
+
         out.println("### Hash spread: max/mean load, " + keys + " keys");
         out.println();
         Tables hb = new Tables("strategy", "N", "exact max/mean (hash-space share)", "sampled max/mean",
