@@ -15,7 +15,14 @@ import java.util.Collection;
  * discovered.update(List.of(Backend.of("10.0.0.1", 8080), Backend.of("10.0.0.2", 8080)));
  * }</pre>
  *
- * <p>Writing a source (Consul, Eureka, the Kubernetes API, a file) takes a page: {@link #start} receives a
+ * <p>The sources lb4j ships, side by side (the README's discovery section says what each can and cannot tell the
+ * pool): {@link #of} (one fixed set) and {@link #programmatic()} here; {@code DnsBackendSource} (A/AAAA and SRV,
+ * module lb-dns); {@code ZooKeeperBackendSource} (Curator service discovery's layout, lb-zookeeper);
+ * {@code EtcdBackendSource} (etcd's naming layout, lb-etcd); {@code KubernetesBackendSource} (a Service's
+ * EndpointSlices, lb-kubernetes). Each keeps the last good set through an outage and confirms the set when its
+ * registry answers ({@link Sink#confirmed()}).
+ *
+ * <p>Writing a source (Consul, Eureka, a file) takes a page: {@link #start} receives a
  * {@link Sink}; watch or poll the registry on your own thread or scheduler, call {@link Sink#update} with the full set
  * each time it changes and {@link Sink#failed} when a lookup fails, then retry with a backoff of your choosing;
  * stop all of that in {@link #close}.
