@@ -293,6 +293,9 @@ class KubernetesBackendSourceTest {
         server.destroy();
         source.close();
         source.close();
+        // Between the server's end and close(), the source may already have found it gone and reported that once:
+        // what matters is that nothing is reported after close() returned.
+        int failuresAtClose = sink.failures.size();
         server = K8s.server(port);
         create(client, slice("orders", "orders-a", "http", 8080, List.of(ready("orders-1", "10.0.0.1", null))));
         create(client, slice("orders", "orders-b", "http", 8080, List.of(ready("orders-2", "10.0.0.2", null))));
@@ -300,6 +303,6 @@ class KubernetesBackendSourceTest {
         RecordingSink probe = watch("orders", "http");
         await("the probe sees both", () -> probe.lastIds().size() == 2);
         assertThat(sink.updates).hasSize(1);
-        assertThat(sink.failures).isEmpty();
+        assertThat(sink.failures).hasSize(failuresAtClose);
     }
 }
