@@ -25,7 +25,9 @@ import java.util.Set;
  * <p><b>The algorithm</b> (deterministic subsetting, Google SRE book, chapter 20, "Load Balancing in the
  * Datacenter"): with {@code n} primary backends and a subset size {@code k < n}, the clients are grouped into rounds
  * of {@code m = n / k} (integer division) clients: client {@code c} is in round {@code c / m} and takes the slice
- * {@code c % m} (positions {@code [k * (c % m), k * (c % m) + k)}) of that round's ordering of the backends. The
+ * {@code s = c % m} of that round's ordering of the backends: positions {@code [k * s, k * s + k)} for the first
+ * {@code (m + 1) / 2} slices, and {@code [n - k * (m - s), n - k * (m - s) + k)} for the others, which are counted
+ * from the end of the ordering so that the left-over backends sit in the middle. The
  * {@code m} clients of one round therefore hold disjoint subsets of exactly {@code k} backends and together cover
  * {@code m * k} of them; the {@code n - m * k} left over change from round to round, because every round orders the
  * backends differently. With client ids dense from 0, every backend ends up with the same number of clients, give or
@@ -37,9 +39,9 @@ import java.util.Set;
  * relative order alone, where a reshuffle of the shorter list moves everything. The hash is lb4j's key hash (fixed
  * across versions and JVMs), so every client computes the same orderings whatever the order its discovery delivers
  * the backends in. How many clients' subsets change when one backend goes, measured: docs/PERFORMANCE.md,
- * "Deterministic subsetting (simulator)". In short: the clients of every round whose slice starts at or after the
- * removed backend's position, about half; and all of them when the pool's size crosses a multiple of {@code k}
- * (then {@code m} changes, and with it every client's round).
+ * "Deterministic subsetting (simulator)". In short: in every round, the clients whose slice lies between the removed
+ * backend and the left-over backends in the middle (whose count absorbs the shift), about a quarter; and all of them
+ * when the pool's size crosses a multiple of {@code k} (then {@code m} changes, and with it every client's round).
  *
  * <p><b>In a pool</b> ({@link LoadBalancer.Builder#subsetting}): the subset is recomputed from every full set the
  * pool receives ({@link LoadBalancer#updateBackends}, a {@link BackendSource}'s push), so it follows the membership
@@ -145,8 +147,9 @@ public final class Subsetting {
             order[i] = new Ranked(id, rank(round, id));
         }
         Arrays.sort(order, Ranked.ORDER);
+        int start = sliceStart(slice, perRound, n, k);
         Set<String> kept = new HashSet<>();
-        for (int i = slice * k; i < slice * k + k; i++) {
+        for (int i = start; i < start + k; i++) {
             kept.add(order[i].id);
         }
         List<Backend> out = new ArrayList<>(k);
@@ -156,6 +159,17 @@ public final class Subsetting {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Where a slice starts in a round's ordering: the first half of the slices from the front, the others from the
+     * back, so the {@code n - perRound * k} left-over backends sit in the middle. A removal then shifts only the
+     * slices between the removed backend and the middle (the left-overs absorb the shift), about a quarter of them,
+     * where slices all taken from the front would shift every slice after it, about half.
+     */
+    static int sliceStart(int slice, int perRound, int n, int k) {
+        int front = (perRound + 1) / 2;
+        return slice < front ? slice * k : n - (perRound - slice) * k;
     }
 
     /** A backend's place in a round's ordering: unsigned ascending; fixed across versions (see the class javadoc). */

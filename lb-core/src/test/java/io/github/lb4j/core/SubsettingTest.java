@@ -50,8 +50,8 @@ class SubsettingTest {
     void exactAssignmentOfASmallPool() {
         List<Backend> pool = backends(7);
         Map<Integer, Set<String>> expected = Map.of(
-                0, hosts("2", "7"), 1, hosts("6", "3"), 2, hosts("4", "5"),   // round 0; 10.0.0.1 left over
-                3, hosts("5", "7"), 4, hosts("2", "1"), 5, hosts("4", "3"));  // round 1; 10.0.0.6 left over
+                0, hosts("2", "7"), 1, hosts("6", "3"), 2, hosts("5", "1"),   // round 0; 10.0.0.4 left over
+                3, hosts("5", "7"), 4, hosts("2", "1"), 5, hosts("3", "6"));  // round 1; 10.0.0.4 left over
         for (int c = 0; c < 6; c++) {
             assertThat(hosts(Subsetting.deterministic(2, c).subsetOf(pool))).as("client %d", c)
                     .isEqualTo(expected.get(c));
@@ -75,6 +75,20 @@ class SubsettingTest {
         // Different rounds order the pool differently (else the left-over backends would always be the same).
         assertThat(Subsetting.deterministic(10, 0).subsetOf(pool))
                 .isNotEqualTo(Subsetting.deterministic(10, 3).subsetOf(pool));
+    }
+
+    @Test
+    void theLeftOversSitInTheMiddleOfTheRound() {
+        // 7 backends, subsets of 2: slices 0 and 1 from the front of the round's order, slice 2 from the back.
+        assertThat(Subsetting.sliceStart(0, 3, 7, 2)).isEqualTo(0);
+        assertThat(Subsetting.sliceStart(1, 3, 7, 2)).isEqualTo(2);
+        assertThat(Subsetting.sliceStart(2, 3, 7, 2)).isEqualTo(5);
+        // 305 backends, subsets of 10: 15 slices from the front (0..149), 15 from the back (155..304).
+        assertThat(Subsetting.sliceStart(14, 30, 305, 10)).isEqualTo(140);
+        assertThat(Subsetting.sliceStart(15, 30, 305, 10)).isEqualTo(155);
+        assertThat(Subsetting.sliceStart(29, 30, 305, 10)).isEqualTo(295);
+        // No left-over: the slices tile the order.
+        assertThat(Subsetting.sliceStart(15, 30, 300, 10)).isEqualTo(150);
     }
 
     @Test
@@ -161,7 +175,7 @@ class SubsettingTest {
         // Removing a backend outside the subset: this client's subset is recomputed, and the pool reports the
         // change of its own members only (here the 7 -> 6 pool still has 3 clients a round).
         List<Backend> six = new ArrayList<>(backends(7));
-        six.remove(0); // 10.0.0.1, round 0's left-over
+        six.remove(0); // 10.0.0.1, client 2's
         events.clear();
         lb.updateBackends(six);
         // 6 backends, 3 clients a round: client 1 still holds 10.0.0.6 and 10.0.0.3 (pinned like the assignment
@@ -174,7 +188,7 @@ class SubsettingTest {
         without3.removeIf(b -> b.host().equals("10.0.0.3"));
         lb.updateBackends(without3);
         assertThat(lb.backends()).isEqualTo(Subsetting.deterministic(2, 1).subsetOf(without3));
-        assertThat(hosts(lb.backends())).isEqualTo(hosts("6", "4"));
+        assertThat(hosts(lb.backends())).isEqualTo(hosts("4", "5"));
         for (int i = 0; i < 20; i++) {
             assertThat(lb.backends()).contains(lb.pick());
         }
@@ -188,7 +202,7 @@ class SubsettingTest {
                 .map(e -> (LoadBalancerEvent.MembershipChanged) e).collect(Collectors.toList());
         assertThat(changes).hasSize(1);
         assertThat(hosts(changes.get(0).added())).isEqualTo(hosts("10", "12"));
-        assertThat(hosts(changes.get(0).removed())).isEqualTo(hosts("6", "4"));
+        assertThat(hosts(changes.get(0).removed())).isEqualTo(hosts("4", "5"));
         assertThat(changes.get(0).size()).isEqualTo(2);
     }
 
@@ -197,7 +211,7 @@ class SubsettingTest {
         List<LoadBalancerEvent> events = Collections.synchronizedList(new ArrayList<>());
         LoadBalancer lb = pool(0, backends(7)).listener(events::add).build();
         List<Backend> before = lb.backends();
-        // 10.0.0.1 is round 0's left-over; a new weight on it is no change for client 0.
+        // 10.0.0.1 is client 2's; a new weight on it is no change for client 0.
         List<Backend> reweighted = new ArrayList<>(backends(7));
         reweighted.set(0, reweighted.get(0).withWeight(5));
         events.clear();
