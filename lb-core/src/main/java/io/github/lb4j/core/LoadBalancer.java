@@ -146,7 +146,10 @@ public interface LoadBalancer extends AutoCloseable {
      */
     void updateBackends(Collection<Backend> backends);
 
-    /** @return the current members (not draining ones), in membership order */
+    /**
+     * @return the current members (not draining ones), in membership order; with
+     *     {@linkplain Builder#subsetting subsetting}, only this client's subset
+     */
     List<Backend> backends();
 
     /**
