@@ -85,6 +85,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final long leakMask;
     /** Discovery feeding this pool, or null; see {@link SourceBinding}. */
     private final SourceBinding source;
+    /** Which of each full set the pool keeps as its members; {@link Subsetting#none()} keeps all. */
+    private final Subsetting subsetting;
     /** Ticker time the membership was last set or confirmed (build, updateBackends, a source's confirmation). */
     private volatile long membershipConfirmedNanos;
 
@@ -97,6 +99,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.tracksLatency = strategy.tracksLatency();
         this.tauNanos = strategy instanceof PeakEwmaStrategy ? ((PeakEwmaStrategy) strategy).tauNanos() : 1.0;
         this.slowStartNanos = b.slowStartNanos;
+        this.subsetting = b.subsetting;
         this.events = new EventDispatcher(name, b.listeners);
         LeakDetector.Level leakLevel = b.leakDetection != null ? b.leakDetection
                 : LeakDetector.Level.fromSystemProperty();
@@ -131,7 +134,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         synchronized (lock) {
             long now = ticker.read();
             membershipConfirmedNanos = now;
-            membership.init(b.backendsCopy(), now);
+            membership.init(subsetting.select(b.backendsCopy()), now);
             rebuild(now);
             if (active != null) {
                 for (BackendState s : membership.current()) {
@@ -352,7 +355,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
             // protected from: they start at full weight.
             long now = ticker.read();
             membershipConfirmedNanos = now;
-            List<BackendState> joined = membership.apply(update, now, snapshot.picker != null);
+            // Subsetting: the pool's members are this client's subset of the full set, recomputed from every set.
+            List<BackendState> joined = membership.apply(subsetting.select(update), now, snapshot.picker != null);
             if (joined == null) {
                 return false;
             }

@@ -146,7 +146,10 @@ public interface LoadBalancer extends AutoCloseable {
      */
     void updateBackends(Collection<Backend> backends);
 
-    /** @return the current members (not draining ones), in membership order */
+    /**
+     * @return the current members (not draining ones), in membership order; with
+     *     {@linkplain Builder#subsetting subsetting}, only this client's subset
+     */
     List<Backend> backends();
 
     /**
@@ -206,6 +209,7 @@ public interface LoadBalancer extends AutoCloseable {
         /** Tests replace the shared scheduler with one driven by their fake clock. */
         CheckScheduler checkScheduler;
         BackendSource source;
+        Subsetting subsetting = Subsetting.none();
         /** Null: from the system property {@value LeakDetector#PROPERTY}. */
         LeakDetector.Level leakDetection;
         /** Null: zone-aware routing off. */
@@ -434,6 +438,25 @@ public interface LoadBalancer extends AutoCloseable {
          */
         public Builder source(BackendSource source) {
             this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * Keeps only a subset of the backends this pool is given, so that each client of a large fleet holds a few
+         * connections while every backend gets the same number of clients; see {@link Subsetting} for the algorithm.
+         * The subset is recomputed from every full set ({@link #backends}, {@link LoadBalancer#updateBackends}, the
+         * {@link #source}'s pushes). Backends outside it are not members: never picked, never health-checked, not
+         * counted by panic mode, not listed by {@link LoadBalancer#backends()} or {@link LoadBalancer#stats()}.
+         *
+         * <pre>{@code
+         * LoadBalancer.builder("orders").source(discovery).subsetting(Subsetting.deterministic(10, clientId)).build();
+         * }</pre>
+         *
+         * @param subsetting the subsetting; default {@link Subsetting#none()}
+         * @return this builder
+         */
+        public Builder subsetting(Subsetting subsetting) {
+            this.subsetting = Objects.requireNonNull(subsetting, "subsetting");
             return this;
         }
 

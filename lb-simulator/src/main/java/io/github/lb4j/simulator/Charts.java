@@ -103,6 +103,35 @@ public final class Charts {
         write(chart, file);
     }
 
+    /**
+     * One line per series over its values' index (values already in the order to draw, such as sorted).
+     *
+     * @param title the chart's title
+     * @param xTitle the x axis title
+     * @param yTitle the y axis title
+     * @param series series names
+     * @param values values per series
+     * @param file the PNG to write
+     * @throws IOException if the file cannot be written
+     */
+    public static void sortedCurves(String title, String xTitle, String yTitle, List<String> series,
+                                    List<double[]> values, Path file) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        chart.getStyler().setMarkerSize(0);
+        for (int s = 0; s < series.size(); s++) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            double[] v = values.get(s);
+            for (int i = 0; i < v.length; i++) {
+                x.add((double) i);
+                y.add(v[i]);
+            }
+            chart.addSeries(series.get(s), x, y).setMarker(SeriesMarkers.NONE);
+        }
+        write(chart, file);
+    }
+
     private static void write(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Path parent = file.toAbsolutePath().getParent();

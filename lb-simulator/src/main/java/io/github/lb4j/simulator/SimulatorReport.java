@@ -178,6 +178,51 @@ public final class SimulatorReport {
         }
         out.print(wq);
         out.println();
+        subsetting(dir, quick, out);
         out.printf(Locale.ROOT, "(report generated in %.1f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Issue 17: deterministic subsetting against random subsetting ({@link SubsettingQuality}). */
+    static void subsetting(Path dir, boolean quick, PrintStream out) throws IOException {
+        int removals = quick ? 10 : 30;
+        out.printf(Locale.ROOT, "### Deterministic subsetting: %d clients, %d backends, subsets of %d, %d requests "
+                + "per client (round robin), %d single removals%n%n", SubsettingQuality.CLIENTS,
+                SubsettingQuality.BACKENDS, SubsettingQuality.SUBSET, 1000, removals);
+        List<SubsettingQuality.Row> rows = SubsettingQuality.measure(SubsettingQuality.CLIENTS,
+                SubsettingQuality.BACKENDS, SubsettingQuality.SUBSET, 1000, removals, 1);
+        Tables t = new Tables("subsetting", "connections max/mean", "connections min/mean", "requests max/mean",
+                "clients moved, one of " + SubsettingQuality.BACKENDS + " removed",
+                "clients moved, one of " + (SubsettingQuality.BACKENDS + SubsettingQuality.SUBSET / 2) + " removed",
+                "clients that held it");
+        for (SubsettingQuality.Row r : rows) {
+            t.row(r.way().label(), r.connectionsMaxOverMean(), r.connectionsMinOverMean(), r.requestsMaxOverMean(),
+                    Tables.pct(r.movedShare(), 1), Tables.pct(r.movedOffMultiple(), 1),
+                    Tables.pct(r.holdersShare(), 1));
+        }
+        out.print(t);
+        out.println();
+        SubsettingQuality.Row lb4j = rows.get(rows.size() - 1);
+        out.printf(Locale.ROOT, "- targets (lb4j): connections max/mean %.3f (at most 1.05): %s; requests max/mean "
+                + "%.3f (at most 1.1): %s%n", lb4j.connectionsMaxOverMean(),
+                lb4j.connectionsMaxOverMean() <= 1.05 ? "met" : "missed", lb4j.requestsMaxOverMean(),
+                lb4j.requestsMaxOverMean() <= 1.1 ? "met" : "missed");
+        out.printf(Locale.ROOT, "- random subsetting, same run: %.0f%%-%.0f%% of the mean connection count (the SRE "
+                + "book: 63%%-121%%)%n", 100 * rows.get(0).connectionsMinOverMean(),
+                100 * rows.get(0).connectionsMaxOverMean());
+        List<String> series = new ArrayList<>();
+        List<double[]> curves = new ArrayList<>();
+        for (SubsettingQuality.Row r : rows) {
+            series.add(r.way().label());
+            double mean = (double) SubsettingQuality.CLIENTS * SubsettingQuality.SUBSET / SubsettingQuality.BACKENDS;
+            double[] y = new double[r.connections().length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = r.connections()[i] / mean;
+            }
+            curves.add(y);
+        }
+        Charts.sortedCurves("Clients per backend / mean, backends sorted (1000 clients, 300 backends, subsets of 10)",
+                "backends, fewest clients first", "clients / mean", series, curves,
+                dir.resolve("sim-subsetting.png"));
+        out.println();
     }
 }
