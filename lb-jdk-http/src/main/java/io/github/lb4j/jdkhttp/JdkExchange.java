@@ -39,6 +39,13 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
     /** The URI after the authority: raw path and query, as the application wrote them. */
     private final String pathAndQuery;
     private volatile boolean interrupted;
+    /**
+     * The application's thread for {@code send}. A racing route's attempts run on lb-http's attempt threads, which
+     * the balancer interrupts to cancel an attempt that lost or timed out: that cancels the attempt, not the call,
+     * so only an interrupt of this thread marks the call canceled (before, a lost hedge's interrupt made the waiting
+     * caller throw "Canceled" although the winner had answered; seen in HedgingLoopbackTest).
+     */
+    private final Thread caller = Thread.currentThread();
 
     JdkExchange(HttpClient client, HttpRequest request, Route route, BodyHandler<T> handler,
                 PushPromiseHandler<T> pushPromiseHandler) {
@@ -92,7 +99,9 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
         try {
             return new BalancedResponse<>(client.send(rewritten, tracker.wrap(handler)), tracker);
         } catch (InterruptedException e) {
-            interrupted = true;
+            if (Thread.currentThread() == caller) {
+                interrupted = true;
+            }
             Thread.currentThread().interrupt();
             InterruptedIOException x = new InterruptedIOException("interrupted while waiting for " + route.name());
             x.initCause(e);
