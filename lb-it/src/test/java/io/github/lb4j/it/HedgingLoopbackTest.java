@@ -317,7 +317,8 @@ class HedgingLoopbackTest {
         double[][] values = new double[series.size()][SCENARIOS.size()];
         for (int c = 0; c < SCENARIOS.size(); c++) {
             Scenario sc = SCENARIOS.get(c);
-            categories.add(sc.client().label + ", " + sc.name().replace(" requests", "").replace(" backend's", ""));
+            categories.add(sc.client().label.replace(" HttpClient", "") + ", "
+                    + sc.name().replace(" requests", "").replace(" backend's", ""));
             for (int i = 0; i < sc.runs().size(); i++) {
                 Run r = sc.runs().get(i);
                 csv.append(String.format(Locale.ROOT, "%s,%s,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%d%n",
