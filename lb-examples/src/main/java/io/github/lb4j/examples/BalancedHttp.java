@@ -1,6 +1,7 @@
 package io.github.lb4j.examples;
 
 import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.http.Route;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.http.NoBackendAvailableIOException;
 import java.io.IOException;
@@ -26,7 +27,11 @@ import okhttp3.Response;
  * }</pre>
  *
  * <p>A second application interceptor, after the balancing one, sees every attempt the balancer makes (each retry is
- * another {@code chain.proceed}), so each {@link Exchange} lists the attempts of its request and how each ended.
+ * another {@code chain.proceed}), so each {@link Exchange} lists the attempts of its request and how each ended. A
+ * route with hedging or a per-try timeout ({@link #of(LoadBalancer, OkHttpClient, Route)}) sends its attempts as
+ * calls of their own on an attempt client, which carries the same counting interceptor; there an attempt canceled
+ * because another one answered first (a hedge that lost, or the attempt a hedge beat) is not listed, nor an answer
+ * that came second and was discarded: each request lists its failed attempts and at most one answer.
  *
  * <p>Thread-safety: implementations are safe to call from many threads at once.
  */
@@ -93,7 +98,22 @@ interface BalancedHttp {
      * @return requests through {@code client} + {@link LoadBalancingInterceptor} with the route's defaults
      */
     static BalancedHttp of(LoadBalancer pool, OkHttpClient client) {
-        return new Intercepted(pool, client);
+        return new Intercepted(pool, client, null);
+    }
+
+    /**
+     * @param pool the backends; its name is the logical host of the requests
+     * @param client the client to send with; balanced and attempt copies of it are made
+     * @param route the route of {@code pool}'s name, for example with hedging or a per-try timeout
+     * @return requests through {@code client} + {@link LoadBalancingInterceptor} with {@code route}
+     */
+    static BalancedHttp of(LoadBalancer pool, OkHttpClient client, Route route) {
+        Objects.requireNonNull(route, "route");
+        if (!route.name().equals(pool.name())) {
+            throw new IllegalArgumentException("route.name must be the pool's name '" + pool.name() + "', got '"
+                    + route.name() + "'");
+        }
+        return new Intercepted(pool, client, route);
     }
 
     /** The implementation: OkHttp does the work, this only builds requests and reads the answers. */
@@ -102,26 +122,60 @@ interface BalancedHttp {
         private final OkHttpClient balanced;
         private final HttpUrl base;
 
-        Intercepted(LoadBalancer pool, OkHttpClient client) {
+        Intercepted(LoadBalancer pool, OkHttpClient client, Route route) {
             Objects.requireNonNull(pool, "pool");
             Objects.requireNonNull(client, "client");
             this.base = HttpUrl.get("http://" + pool.name() + "/");
+            LoadBalancingInterceptor.Builder lb = LoadBalancingInterceptor.builder();
+            if (route == null) {
+                lb.route(pool.name(), pool);
+            } else {
+                lb.route(route);
+                if (route.perTryTimeout() != null || route.hedging() != null) {
+                    // Racing attempts are calls of their own on this client, on lb-http's attempt threads.
+                    lb.attemptClient(client.newBuilder().addInterceptor(Intercepted::countAttempt).build());
+                }
+            }
             this.balanced = client.newBuilder()
-                    .addInterceptor(LoadBalancingInterceptor.builder().route(pool.name(), pool).build())
+                    .addInterceptor(lb.build())
                     // Runs inside the balancer's chain.proceed, once per attempt, on the call's thread.
                     .addInterceptor(Intercepted::countAttempt)
                     .build();
         }
 
-        /** The attempts of one request, in order; written by the call's own thread only. */
+        /** The attempts of one request, in the order they ended; racing attempts add from several threads. */
         private static final class AttemptLog {
-            final List<Attempt> attempts = new ArrayList<>();
+            private final List<Attempt> attempts = new ArrayList<>();
 
-            void failLast() {
-                if (!attempts.isEmpty()) {
-                    Attempt last = attempts.remove(attempts.size() - 1);
-                    attempts.add(new Attempt(last.authority(), true));
+            synchronized void add(Attempt attempt) {
+                attempts.add(attempt);
+            }
+
+            /** @return the failed attempts, then the first answer if any (a later one was raced and discarded) */
+            synchronized List<Attempt> settled() {
+                List<Attempt> out = new ArrayList<>();
+                Attempt answer = null;
+                for (Attempt a : attempts) {
+                    if (a.failed()) {
+                        out.add(a);
+                    } else if (answer == null) {
+                        answer = a;
+                    }
                 }
+                if (answer != null) {
+                    out.add(answer);
+                }
+                return out;
+            }
+
+            /** @return {@link #settled()} with its last attempt marked failed (its body broke off) */
+            synchronized List<Attempt> settledFailingLast() {
+                List<Attempt> out = settled();
+                if (!out.isEmpty()) {
+                    Attempt last = out.remove(out.size() - 1);
+                    out.add(new Attempt(last.authority(), true));
+                }
+                return out;
             }
         }
 
@@ -134,10 +188,12 @@ interface BalancedHttp {
             String authority = url.host() + ":" + url.port();
             try {
                 Response response = chain.proceed(chain.request());
-                log.attempts.add(new Attempt(authority, response.code() >= 500));
+                log.add(new Attempt(authority, response.code() >= 500));
                 return response;
             } catch (IOException | RuntimeException e) {
-                log.attempts.add(new Attempt(authority, true));
+                if (!chain.call().isCanceled()) {
+                    log.add(new Attempt(authority, true));
+                } // else a racing attempt the balancer canceled: another attempt answered first
                 throw e;
             }
         }
@@ -156,13 +212,14 @@ interface BalancedHttp {
                     // answer and its counters are up to date before the caller has the reply.
                     response.body().bytes();
                 } catch (IOException e) {
-                    log.failLast(); // the balancer reports a body that breaks off as the attempt's failure
-                    return new Exchange(null, e, List.copyOf(log.attempts));
+                    // the balancer reports a body that breaks off as the attempt's failure
+                    return new Exchange(null, e, List.copyOf(log.settledFailingLast()));
                 }
+                List<Attempt> attempts = List.copyOf(log.settled());
                 return new Exchange(new Reply(response.code(), response.header(HttpBackend.SERVED_BY),
-                        log.attempts.size()), null, List.copyOf(log.attempts));
+                        attempts.size()), null, attempts);
             } catch (IOException e) {
-                return new Exchange(null, e, List.copyOf(log.attempts));
+                return new Exchange(null, e, List.copyOf(log.settled()));
             }
         }
     }

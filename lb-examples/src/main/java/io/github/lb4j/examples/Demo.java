@@ -38,7 +38,9 @@ import okhttp3.OkHttpClient;
  * requests through OkHttp at a steady rate while a scenario plays: one backend turns slow, another crashes and comes
  * back, a new one joins. A live table shows where requests go; at the end a summary says what happened, and a report
  * directory holds charts (PNG) and an {@code index.html} that shows them. {@code --compare} plays the same scenario
- * for round robin, least requests and peak EWMA, one after the other, and compares them.
+ * for round robin, least requests and peak EWMA, then for peak EWMA with hedging at the observed p95 and a per-try
+ * timeout ({@link DemoOptions#HEDGED}), one after the other, and compares them, with each run's p99.9 and the extra
+ * requests its backends received.
  *
  * <p>Options: {@code --duration 60s --strategy peakEwma --backends 4 --rate 200 --compare --report lb4j-report
  * --plain}; {@code --help} lists them.
@@ -72,7 +74,7 @@ public final class Demo {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         out.printf(Locale.ROOT, "lb4j demo: %d backends on %s, %d requests/s, %s over %d s%s%n", options.backends,
                 "127.0.0.1", options.rate, String.join(", ", options.strategies()),
-                options.duration.toSeconds(), options.compare ? " (one third each)" : "");
+                options.duration.toSeconds(), options.compare ? " (" + options.perRun().toMillis() / 1000.0 + " s each)" : "");
         try (MetricsEndpoint metrics = MetricsEndpoint.start()) {
             out.println("metrics (Prometheus text format, while the demo runs): " + metrics.url());
             Outcome outcome = run(options, out, LiveView.of(out, options.plain), metrics);
@@ -96,7 +98,7 @@ public final class Demo {
         java.util.Set<String> runs = new java.util.TreeSet<>();
         registry.find(LoadBalancerMetrics.NO_BACKEND).counters().forEach(c -> runs.add(c.getId().getTag("run")));
         for (String run : runs) {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s lb4j.requests", run));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s lb4j.requests", run));
             for (String outcome : List.of("success", "failure", "ignored")) {
                 long n = registry.find(LoadBalancerMetrics.REQUESTS).tags("run", run, "outcome", outcome).timers()
                         .stream().mapToLong(Timer::count).sum();
@@ -193,6 +195,8 @@ public final class Demo {
      * a request belongs to the phase in which it was sent.
      */
     static final List<String> DEFINITIONS = List.of(
+            "extra: requests the backends received beyond one per answered request (hedges, and retries of requests"
+                    + " a backend had already received), over the requests sent",
             "requests: sent by the demo = answered + failed; answered: got an HTTP answer below 500 (\"by a retry\":"
                     + " from a second backend)",
             "attempts: backends tried, one per request plus one per retry; failed attempts: no answer (refused,"
@@ -206,15 +210,16 @@ public final class Demo {
         String slow = first.slowBackend();
         out.println();
         out.println("Summary");
-        out.printf(Locale.ROOT, "%-14s %-27s %-26s%n", "", "requests", "attempts");
-        out.printf(Locale.ROOT, "%-14s %7s %9s %7s   %7s %7s %8s   %7s %7s  %-18s  %s%n", "strategy", "sent",
-                "answered", "failed", "all", "failed", "retried", "p50 ms", "p99 ms", "p99 ms, " + slow + " slow",
-                slow + " share: steady -> slow");
+        out.printf(Locale.ROOT, "%-16s %-27s %-26s%n", "", "requests", "attempts");
+        out.printf(Locale.ROOT, "%-16s %7s %9s %7s   %7s %7s %8s   %7s %7s %8s %6s  %-18s  %s%n", "strategy",
+                "sent", "answered", "failed", "all", "failed", "retried", "p50 ms", "p99 ms", "p99.9 ms", "extra",
+                "p99 ms, " + slow + " slow", slow + " share: steady -> slow");
         for (RunResult r : runs) {
             RunResult.Counts c = r.totals();
-            out.printf(Locale.ROOT, "%-14s %7d %9d %7d   %7d %7d %8d   %7s %7s  %18s  %23s%n", r.strategy(),
+            out.printf(Locale.ROOT, "%-16s %7d %9d %7d   %7d %7d %8d   %7s %7s %8s %6s  %18s  %23s%n", r.strategy(),
                     c.requests(), c.answered(), c.failedRequests(), c.attempts(), c.failedAttempts(), c.retried(),
-                    Report.num(r.p50Millis()), Report.num(r.p99Millis()), Report.num(r.phase(1).p99Millis()),
+                    Report.num(r.p50Millis()), Report.num(r.p99Millis()), Report.num(r.p999Millis()),
+                    extra(r), Report.num(r.phase(1).p99Millis()),
                     Report.pct(r.phase(0).share(slow)) + " -> " + Report.pct(r.phase(1).share(slow)));
         }
         for (RunResult r : runs) {
@@ -238,6 +243,11 @@ public final class Demo {
         out.println("  charts: " + outcome.files().stream().filter(f -> f.toString().endsWith(".png"))
                 .map(f -> f.getFileName().toString()).reduce((a, b) -> a + ", " + b).orElse("none"));
         out.println("  library log: " + options.report.resolve("lb4j.log").toAbsolutePath().normalize());
+    }
+
+    /** The share of extra requests, with one decimal: hedging adds a few percent. */
+    static String extra(RunResult r) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * r.extraShare());
     }
 
     /** Header of {@link #phaseTable}; its rows are the phases, then "whole run", the sum of the rows above it. */
@@ -279,6 +289,12 @@ public final class Demo {
                 r.slowBackend(), slowed.start(), Report.pct(before), Report.pct(during), verdict));
         lines.add(String.format(Locale.ROOT, "p99 latency of all requests: %s ms before, %s ms while %s was slow.",
                 Report.num(steady.p99Millis()), Report.num(slowed.p99Millis()), r.slowBackend()));
+        lines.add(String.format(Locale.ROOT, "%s the whole run: p99 %s ms, p99.9 %s ms; the backends received %d"
+                        + " requests beyond the %d answered (%s of the requests sent).",
+                DemoOptions.hedged(r.strategy()) ? "Hedging after the observed p95, with a "
+                        + DemoOptions.PER_TRY_TIMEOUT.toSeconds() + " s per-try timeout, over" : "Over",
+                Report.num(r.p99Millis()), Report.num(r.p999Millis()), r.extraRequests(), r.totals().answered(),
+                extra(r)));
         RunResult.Counts c = down.counts();
         lines.add(String.format(Locale.ROOT,
                 "%s crashed at %.0f s. Of the %d requests sent while it was down, %d attempts failed (%d sent to %s):"

@@ -1,6 +1,8 @@
 package io.github.lb4j.examples;
 
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.http.Hedging;
+import io.github.lb4j.http.Route;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +24,15 @@ final class DemoOptions {
     /** Requests per second: enough for smooth per-second percentiles, little enough for any laptop. */
     static final int DEFAULT_RATE = 200;
     static final Path DEFAULT_REPORT = Path.of("lb4j-report");
-    /** The strategies {@code --compare} runs, in the order the report shows them. */
-    static final List<String> COMPARED = List.of("roundRobin", "leastRequests", "peakEwma");
+    /**
+     * The run of {@code --compare} that adds hedging: peak EWMA, and a route that hedges a GET after the route's
+     * observed p95 latency ({@link Hedging#atPercentile}) and cancels an attempt after {@link #PER_TRY_TIMEOUT}.
+     */
+    static final String HEDGED = "peakEwmaHedging";
+    /** Above any answer the scenario's backends give (the slow one's stragglers take 450 ms), below the read timeout. */
+    static final Duration PER_TRY_TIMEOUT = Duration.ofSeconds(1);
+    /** The runs {@code --compare} makes, in the order the report shows them: three strategies, then hedging. */
+    static final List<String> COMPARED = List.of("roundRobin", "leastRequests", "peakEwma", HEDGED);
 
     static final Map<String, Supplier<Strategy>> STRATEGIES = new LinkedHashMap<>();
 
@@ -45,7 +54,10 @@ final class DemoOptions {
             "  --backends N   backends at the start, 3 to 12 (one more joins near the end); default "
                     + DEFAULT_BACKENDS,
             "  --rate R       requests per second, 1 to 5000; default " + DEFAULT_RATE,
-            "  --compare      run the scenario for " + String.join(", ", COMPARED) + " and compare them",
+            "  --compare      run the scenario for roundRobin, leastRequests, peakEwma and " + HEDGED
+                    + " (peakEwma,",
+            "                 hedging at the observed p95, " + PER_TRY_TIMEOUT.toSeconds()
+                    + " s per-try timeout) and compare them",
             "  --report DIR   where the charts and index.html go; default " + DEFAULT_REPORT,
             "  --plain        print periodic lines instead of a live table, even on a terminal");
 
@@ -166,6 +178,23 @@ final class DemoOptions {
     }
 
     Strategy newStrategy(String name) {
-        return STRATEGIES.get(name).get();
+        return STRATEGIES.get(HEDGED.equals(name) ? "peakEwma" : name).get();
+    }
+
+    /** @return whether the run named {@code name} hedges (see {@link #HEDGED}) */
+    static boolean hedged(String name) {
+        return HEDGED.equals(name);
+    }
+
+    /**
+     * The hedging run's lowest hedge delay: above a healthy answer (7.5 to 12.5 ms), so that the first hundred
+     * requests, before the route has observed its p95, are not all hedged after the default 5 ms.
+     */
+    static final Duration HEDGE_MIN_DELAY = Duration.ofMillis(15);
+
+    /** @return the route of the hedging run over {@code pool}: hedges at the observed p95, per-try timeout */
+    static Route hedgedRoute(io.github.lb4j.core.LoadBalancer pool) {
+        return Route.builder(pool.name(), pool).perTryTimeout(PER_TRY_TIMEOUT)
+                .hedging(Hedging.atPercentile(95).minDelay(HEDGE_MIN_DELAY)).build();
     }
 }

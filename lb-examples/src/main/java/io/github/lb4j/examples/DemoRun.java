@@ -40,7 +40,9 @@ import okhttp3.OkHttpClient;
  * <p>Load is open-loop: requests start at the configured rate whatever the answers' latency, as real users do, and
  * each one goes through {@link BalancedHttp}: OkHttp with lb-okhttp's {@code LoadBalancingInterceptor}, which reports
  * every attempt's outcome to the pool and retries a failed GET on another backend. A sampler takes a window of
- * measurements at a regular interval for the live view and the charts.
+ * measurements at a regular interval for the live view and the charts. The hedging run of {@code --compare}
+ * ({@link DemoOptions#HEDGED}) sends through a route that hedges at the observed p95 and has a per-try timeout; the
+ * backends count every request they receive, so the result tells how many requests hedging added.
  *
  * <p>Thread-safety: one run per instance, on one thread.
  */
@@ -212,7 +214,9 @@ final class DemoRun {
             if (metrics != null) {
                 metrics.bind(pool, strategy);
             }
-            BalancedHttp http = BalancedHttp.of(pool, client);
+            BalancedHttp http = DemoOptions.hedged(strategy)
+                    ? BalancedHttp.of(pool, client, DemoOptions.hedgedRoute(pool))
+                    : BalancedHttp.of(pool, client);
             startNanos = System.nanoTime();
             long end = startNanos + duration.toNanos();
             phases.add(new PhaseTotals("steady", 0));
@@ -416,9 +420,11 @@ final class DemoRun {
                     Latencies.percentileMillis(l, 0.50), Latencies.percentileMillis(l.clone(), 0.99)));
         }
         long[] all = allLatencies.copy();
+        long received = servers.stream().mapToLong(HttpBackend::received).sum();
         return new RunResult(strategy, duration, slow, crashed, added, List.copyOf(samples), List.copyOf(events),
                 List.copyOf(ps), shed.sum(), poolFailures,
-                Latencies.percentileMillis(all, 0.50), Latencies.percentileMillis(all, 0.99));
+                Latencies.percentileMillis(all, 0.50), Latencies.percentileMillis(all, 0.99),
+                Latencies.percentileMillis(all, 0.999), received);
     }
 
     private double seconds(long nanos) {

@@ -48,6 +48,7 @@ final class HttpBackend implements AutoCloseable {
     private final InetAddress address;
     private final ExecutorService workers;
     private final AtomicLong served = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
     private final AtomicInteger active = new AtomicInteger();
     private volatile int port;
     private volatile HttpServer server;
@@ -113,6 +114,11 @@ final class HttpBackend implements AutoCloseable {
         return state;
     }
 
+    /** @return requests that reached this backend, answered or not (a canceled hedge is received, not served) */
+    long received() {
+        return received.get();
+    }
+
     long served() {
         return served.get();
     }
@@ -155,6 +161,7 @@ final class HttpBackend implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        received.incrementAndGet();
         active.incrementAndGet();
         try (exchange) {
             byte[] body;

@@ -237,7 +237,7 @@ final class Report {
     private static RunResult scenarioOnly(RunResult r) {
         return new RunResult(r.strategy(), r.duration(), r.slowBackend(), r.crashedBackend(), r.addedBackend(),
                 r.samples(), r.events().stream().filter(RunResult.Event::scenario).toList(), r.phases(),
-                r.shed(), r.poolFailures(), r.p50Millis(), r.p99Millis());
+                r.shed(), r.poolFailures(), r.p50Millis(), r.p99Millis(), r.p999Millis(), r.received());
     }
 
     static CategoryChart compareSlowShare(List<RunResult> runs) {
@@ -347,7 +347,7 @@ final class Report {
         String slow = runs.get(0).slowBackend();
         StringBuilder t = new StringBuilder("<table>\n<tr><th>strategy</th><th>requests</th>"
                 + "<th>answered</th><th>failed requests</th><th>attempts</th><th>failed attempts</th><th>retried</th>"
-                + "<th>p50 ms</th><th>p99 ms</th>"
+                + "<th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>extra requests</th>"
                 + "<th>p99 ms while " + slow + " slow</th><th>" + slow + " share, steady</th><th>" + slow
                 + " share, slow</th></tr>\n");
         for (RunResult r : runs) {
@@ -357,6 +357,7 @@ final class Report {
                     .append("</td><td>").append(c.attempts()).append("</td><td>").append(c.failedAttempts())
                     .append("</td><td>").append(c.retried())
                     .append("</td><td>").append(num(r.p50Millis())).append("</td><td>").append(num(r.p99Millis()))
+                    .append("</td><td>").append(num(r.p999Millis())).append("</td><td>").append(pct(r.extraShare()))
                     .append("</td><td>").append(num(r.phase(1).p99Millis())).append("</td><td>")
                     .append(pct(r.phase(0).share(slow))).append("</td><td>").append(pct(r.phase(1).share(slow)))
                     .append("</td></tr>\n");

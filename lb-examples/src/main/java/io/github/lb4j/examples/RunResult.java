@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * <p>{@code shed}: requests not sent because 512 were in flight already. {@code poolFailures}: the failures the pool
  * counted over the run ({@code BackendStats.failures()} summed over the backends), to hold against the failed
- * attempts the client saw.
+ * attempts the client saw. {@code received}: the requests the backends received, answered or not; beyond one per
+ * answered request they are {@linkplain #extraRequests() extra requests}: hedges, and retries of requests a backend
+ * had already received.
  *
  * <p>Thread-safety: immutable once returned by {@link DemoRun#run}.
  */
@@ -26,7 +28,20 @@ record RunResult(
         long shed,
         long poolFailures,
         double p50Millis,
-        double p99Millis) {
+        double p99Millis,
+        double p999Millis,
+        long received) {
+
+    /** @return requests the backends received beyond one per answered request (0 when none) */
+    long extraRequests() {
+        return Math.max(0, received - totals().answered());
+    }
+
+    /** @return {@link #extraRequests()} over the requests sent (0 to 1; 0 when none was sent) */
+    double extraShare() {
+        long sent = totals().requests();
+        return sent == 0 ? 0.0 : extraRequests() / (double) sent;
+    }
 
     /** One backend in one sampling window. {@code p50Millis} and {@code p99Millis} are NaN when it served nothing. */
     record BackendSample(String name, long served, double rate, double share, double p50Millis, double p99Millis,

@@ -35,10 +35,13 @@ class DemoOptionsTest {
     }
 
     @Test
-    void compareSplitsTheDurationOverThreeStrategies() {
-        DemoOptions o = DemoOptions.parse("--compare", "--duration", "90s");
-        assertThat(o.strategies()).containsExactly("roundRobin", "leastRequests", "peakEwma");
+    void compareSplitsTheDurationOverThreeStrategiesAndTheHedgingRun() {
+        DemoOptions o = DemoOptions.parse("--compare", "--duration", "120s");
+        assertThat(o.strategies()).containsExactly("roundRobin", "leastRequests", "peakEwma", "peakEwmaHedging");
         assertThat(o.perRun()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DemoOptions.hedged("peakEwmaHedging")).isTrue();
+        assertThat(DemoOptions.hedged("peakEwma")).isFalse();
+        assertThat(o.newStrategy("peakEwmaHedging").toString()).isEqualTo(o.newStrategy("peakEwma").toString());
     }
 
     @Test

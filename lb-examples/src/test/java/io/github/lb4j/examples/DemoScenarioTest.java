@@ -102,8 +102,8 @@ class DemoScenarioTest {
     }
 
     @Test
-    void compareRunsTheThreeStrategiesAndChartsThemSideBySide(@TempDir Path dir) throws Exception {
-        DemoOptions options = DemoOptions.parse("--compare", "--duration", "6s", "--rate", "60", "--report",
+    void compareRunsTheThreeStrategiesAndHedgingAndChartsThemSideBySide(@TempDir Path dir) throws Exception {
+        DemoOptions options = DemoOptions.parse("--compare", "--duration", "8s", "--rate", "60", "--report",
                 dir.toString());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -112,7 +112,7 @@ class DemoScenarioTest {
         Demo.printSummary(outcome, options, out);
 
         assertThat(outcome.runs()).extracting(RunResult::strategy)
-                .containsExactly("roundRobin", "leastRequests", "peakEwma");
+                .containsExactly("roundRobin", "leastRequests", "peakEwma", "peakEwmaHedging");
         for (RunResult r : outcome.runs()) {
             assertThat(r.duration().toMillis()).isEqualTo(2000);
             assertThat(r.totals().failedRequests()).as(r.strategy() + " failed requests").isZero();
@@ -129,8 +129,17 @@ class DemoScenarioTest {
         }
         assertThat(Files.readString(dir.resolve("index.html"))).contains("Strategies side by side",
                 "<img src=\"compare-latency.png\"");
+        // Without hedging, nothing but a retry of a request already delivered adds requests (the crash resets some);
+        // the hedging run adds its hedges, each of which the backends count.
+        for (RunResult r : outcome.runs().subList(0, 3)) {
+            assertThat(r.extraShare()).as(r.strategy() + " extra requests").isLessThan(0.05);
+        }
+        RunResult hedged = outcome.runs().get(3);
+        assertThat(hedged.extraRequests()).as("hedges the backends received").isPositive();
+        assertThat(hedged.p999Millis()).isGreaterThanOrEqualTo(hedged.p99Millis());
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("roundRobin does not look at latency");
+        assertThat(text).contains("roundRobin does not look at latency", "p99.9 ms", "extra",
+                "Hedging after the observed p95, with a 1 s per-try timeout, over the whole run: p99 ");
         assertSummaryAddsUp(text, outcome.runs());
     }
 
