@@ -1,5 +1,6 @@
 package io.github.lb4j.etcd;
 
+import io.github.lb4j.core.testing.RecordingSink;
 import static io.github.lb4j.etcd.Etcd.await;
 import static io.github.lb4j.etcd.Etcd.endpoint;
 import static io.github.lb4j.etcd.Etcd.ids;

@@ -1,5 +1,6 @@
 package io.github.lb4j.kubernetes;
 
+import io.github.lb4j.core.testing.RecordingSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.github.lb4j.kubernetes;
 
+import io.github.lb4j.core.testing.RecordingSink;
 import static io.github.lb4j.kubernetes.K8s.NS;
 import static io.github.lb4j.kubernetes.K8s.await;
 import static io.github.lb4j.kubernetes.K8s.create;

@@ -1,4 +1,4 @@
-package io.github.lb4j.etcd;
+package io.github.lb4j.core.testing;
 
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.BackendSource;
@@ -9,18 +9,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A sink that records what a source pushes, and may forward it to a real pool's sink: wrap a source with
- * {@link #wrap} to count the failures a pool is told about while the pool still applies every set.
+ * {@link #wrap} to count the failures a pool is told about while the pool still applies every set. Shared by the
+ * discovery modules' tests (lb-etcd, lb-kubernetes) through lb-core's test jar.
  */
-final class RecordingSink implements BackendSource.Sink {
+public final class RecordingSink implements BackendSource.Sink {
 
-    final List<List<Backend>> updates = new CopyOnWriteArrayList<>();
-    final List<String> failures = new CopyOnWriteArrayList<>();
-    final java.util.concurrent.atomic.AtomicInteger confirmations = new java.util.concurrent.atomic.AtomicInteger();
+    public final List<List<Backend>> updates = new CopyOnWriteArrayList<>();
+    public final List<String> failures = new CopyOnWriteArrayList<>();
+    public final java.util.concurrent.atomic.AtomicInteger confirmations = new java.util.concurrent.atomic.AtomicInteger();
     private final BackendSource.Sink next;
     private final AtomicBoolean overlapping = new AtomicBoolean();
     private volatile boolean sawOverlap;
 
-    RecordingSink() {
+    public RecordingSink() {
         this(null);
     }
 
@@ -29,7 +30,7 @@ final class RecordingSink implements BackendSource.Sink {
     }
 
     /** A source that starts {@code source} with a recording sink forwarding to the pool's sink. */
-    static BackendSource wrap(BackendSource source, RecordingSink[] recorder) {
+    public static BackendSource wrap(BackendSource source, RecordingSink[] recorder) {
         return new BackendSource() {
             @Override
             public void start(Sink sink) {
@@ -103,16 +104,16 @@ final class RecordingSink implements BackendSource.Sink {
     }
 
     /** @return whether two calls ever overlapped (the SPI asks sources not to) */
-    boolean sawOverlap() {
+    public boolean sawOverlap() {
         return sawOverlap;
     }
 
     /** @return the last set pushed, or an empty list */
-    List<Backend> last() {
+    public List<Backend> last() {
         return updates.isEmpty() ? List.of() : updates.get(updates.size() - 1);
     }
 
-    List<String> lastIds() {
+    public List<String> lastIds() {
         return last().stream().map(Backend::id).sorted().toList();
     }
 }
