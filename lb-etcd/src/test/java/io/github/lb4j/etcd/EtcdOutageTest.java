@@ -1,5 +1,6 @@
 package io.github.lb4j.etcd;
 
+import io.github.lb4j.core.testing.Relay;
 import io.github.lb4j.core.testing.RecordingSink;
 import static io.github.lb4j.etcd.Etcd.await;
 import static io.github.lb4j.etcd.Etcd.endpoint;
@@ -80,7 +81,7 @@ class EtcdOutageTest {
     void changesMadeWhileTheSourceWasCutOffAreAppliedOnceWhenItResumes() throws Exception {
         try (EtcdServer server = EtcdServer.start(); Relay relay = new Relay(server.clientPort())) {
             Client writer = Etcd.client(server.endpoint());
-            Client client = Etcd.client(relay.endpoint());
+            Client client = Etcd.client("http://" + relay.hostPort());
             RecordingSink[] sink = new RecordingSink[1];
             put(writer, SVC + "/a", endpoint("127.0.0.1:8081"));
             EtcdBackendSource source = source(client);
@@ -112,7 +113,7 @@ class EtcdOutageTest {
     void aCompactionPastTheWatchedRevisionMakesTheSourceReadTheServiceAgain() throws Exception {
         try (EtcdServer server = EtcdServer.start(); Relay relay = new Relay(server.clientPort())) {
             Client writer = Etcd.client(server.endpoint());
-            Client client = Etcd.client(relay.endpoint());
+            Client client = Etcd.client("http://" + relay.hostPort());
             RecordingSink[] sink = new RecordingSink[1];
             put(writer, SVC + "/a", endpoint("127.0.0.1:8081"));
             put(writer, SVC + "/b", endpoint("127.0.0.1:8082"));

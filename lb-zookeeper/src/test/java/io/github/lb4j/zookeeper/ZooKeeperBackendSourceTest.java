@@ -1,5 +1,6 @@
 package io.github.lb4j.zookeeper;
 
+import io.github.lb4j.core.testing.RecordingSink;
 import static io.github.lb4j.zookeeper.Zk.await;
 import static io.github.lb4j.zookeeper.Zk.instance;
 import static io.github.lb4j.zookeeper.Zk.utf8;

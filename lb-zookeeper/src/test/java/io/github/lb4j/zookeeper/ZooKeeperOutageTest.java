@@ -1,5 +1,7 @@
 package io.github.lb4j.zookeeper;
 
+import io.github.lb4j.core.testing.Relay;
+import io.github.lb4j.core.testing.RecordingSink;
 import static io.github.lb4j.zookeeper.Zk.await;
 import static io.github.lb4j.zookeeper.Zk.instance;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,7 +88,7 @@ class ZooKeeperOutageTest {
     @Test
     void changesMadeWhileOneClientWasCutOffAppearWhenItReconnectsWithANewSession() throws Exception {
         try (TestingServer server = new TestingServer(true); Relay relay = new Relay(server.getPort())) {
-            CuratorFramework client = Zk.client(relay.connectString());
+            CuratorFramework client = Zk.client(relay.hostPort());
             CuratorFramework writer = Zk.client(server.getConnectString());
             Set<ConnectionState> states = states(client);
             RecordingSink[] sink = new RecordingSink[1];

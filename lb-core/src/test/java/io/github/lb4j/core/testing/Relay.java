@@ -1,4 +1,4 @@
-package io.github.lb4j.etcd;
+package io.github.lb4j.core.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,18 +11,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on a loopback port in front of an etcd server, which a test can {@linkplain #cut() cut}: the one
+ * A TCP relay on a loopback port in front of a registry server (etcd, ZooKeeper), which a test can {@linkplain #cut() cut}: the one
  * client behind it loses the registry while every other client (and the server) carries on, so changes made
  * "meanwhile" are real changes the client has not seen. Daemon threads; everything closes with {@link #close()}.
  */
-final class Relay implements AutoCloseable {
+public final class Relay implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
-    Relay(int targetPort) throws IOException {
+    public Relay(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "relay-accept");
@@ -30,18 +30,18 @@ final class Relay implements AutoCloseable {
         acceptor.start();
     }
 
-    String endpoint() {
-        return "http://127.0.0.1:" + listener.getLocalPort();
+    public String hostPort() {
+        return "127.0.0.1:" + listener.getLocalPort();
     }
 
     /** Drops every connection and refuses new ones (accepts and closes them at once) until {@link #restore()}. */
-    void cut() {
+    public void cut() {
         cut = true;
         open.forEach(Relay::closeQuietly);
         open.clear();
     }
 
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
