@@ -193,9 +193,10 @@ final class ActiveChecks {
                     Cause.CHECKS_FAILED);
             return true;
         }
-        if (s.health == BackendHealth.EJECTED && s.checksFailed >= config.fall) {
-            pool.transition(s, BackendHealth.UNHEALTHY, now, s.checksFailed
-                    + " health checks failed in a row while ejected; last: " + verdict.reason(), Cause.CHECKS_FAILED);
+        if ((s.health == BackendHealth.EJECTED || s.health == BackendHealth.OVERLOADED)
+                && s.checksFailed >= config.fall) {
+            pool.transition(s, BackendHealth.UNHEALTHY, now, s.checksFailed + " health checks failed in a row while "
+                    + s.health.label() + "; last: " + verdict.reason(), Cause.CHECKS_FAILED);
             return true;
         }
         return false;

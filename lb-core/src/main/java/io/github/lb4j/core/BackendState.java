@@ -71,6 +71,8 @@ final class BackendState extends BackendLatency implements PoolObserver.Member {
     /** The breaker state the pool last reported (as an event); null before the breaker exists. Read racily. */
     volatile CircuitBreaker.State reportedBreakerState;
     long ejectedUntilNanos;
+    /** While {@link BackendHealth#OVERLOADED}: when its window ends. Written under the lock, read by messages. */
+    volatile long overloadedUntilNanos;
     int ejectionCount;
     /** When the backend last became healthy: the start of the period that decays its ejection count. */
     long healthySinceNanos;

@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import io.github.lb4j.core.internal.PoolInternals;
 import io.github.lb4j.core.internal.PoolObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Arrays;
@@ -57,6 +58,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
     /** Guards membership, health and rebuilds; never held by {@link #select}. */
     final Object lock = new Object();
     private final PoolHelper helper = new HealthUpdates(this);
+    private final Overload overload = new Overload(helper);
     final Membership membership;
     private final SnapshotBuilder snapshots;
     private final DeadlineRefresh refresh;
@@ -74,7 +76,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private PoolObserver[] observers = new PoolObserver[0];
     /** Result reported to observers, by {@link Outcome} ordinal. */
     private static final PoolObserver.Result[] RESULTS = {PoolObserver.Result.SUCCESS, PoolObserver.Result.FAILURE,
-        PoolObserver.Result.IGNORED, PoolObserver.Result.CLOSED};
+        PoolObserver.Result.IGNORED, PoolObserver.Result.CLOSED, PoolObserver.Result.OVERLOADED};
     /** The start time of a selection nobody times: opened on a strategy without latency, before any observer. */
     static final long UNTIMED = Long.MIN_VALUE;
     /** Set while one thread refreshes a stale snapshot, so that other picks do not queue up behind it. */
@@ -218,16 +220,17 @@ final class DefaultLoadBalancer implements LoadBalancer {
             if (!s.closed) {
                 noBackend();
             }
-            throw s.closed ? new IllegalStateException("pool '" + name + "' is closed")
-                    : new NoBackendAvailableException(name, "pool '" + name + "': no backend available ("
-                            + membership.describe(s) + ")");
+            if (s.closed) {
+                throw new IllegalStateException("pool '" + name + "' is closed");
+            }
+            throw noBackendAvailable("no backend available (" + membership.describe(s) + ")", s);
         }
         if (ctx.pinnedBackendId() != null) {
             BackendState chosen = s.eligible(ctx.pinnedBackendId());
             if (chosen == null) {
                 noBackend();
-                throw new NoBackendAvailableException(name, "pool '" + name + "': pinned backend '"
-                        + ctx.pinnedBackendId() + "' is not available (" + membership.describe(s) + ")");
+                throw noBackendAvailable("pinned backend '" + ctx.pinnedBackendId() + "' is not available ("
+                        + membership.describe(s) + ")", s);
             }
             return chosen;
         }
@@ -235,6 +238,21 @@ final class DefaultLoadBalancer implements LoadBalancer {
             ctx = ctx.hasHashKey() ? RequestContext.ofHashKey(ctx.hashKey()) : RequestContext.empty();
         }
         return picker.pick(ctx, now);
+    }
+
+    /** The exception of a select that found nothing, with when the first overloaded backend is due back. */
+    private NoBackendAvailableException noBackendAvailable(String what, Snapshot s) {
+        long soonest = Overload.soonestNanos(s.members, ticker.read());
+        if (soonest < 0) {
+            return new NoBackendAvailableException(name, "pool '" + name + "': " + what);
+        }
+        return new NoBackendAvailableException(name, "pool '" + name + "': " + what + "; the first overloaded"
+                + " backend is due back in " + EventDispatcher.duration(soonest), Duration.ofNanos(soonest));
+    }
+
+    /** A selection reported {@link Selection#overloaded}, after {@link #onComplete}: the window, capped. */
+    void overloaded(BackendState s, long nanos) {
+        overload.signal(s, nanos);
     }
 
     /** Called once per selection, by the thread that reported its first outcome. */
@@ -411,11 +429,12 @@ final class DefaultLoadBalancer implements LoadBalancer {
         }
     }
 
-    /** Ends the ejections due by {@code now}. Must hold {@link #lock}. */
+    /** Ends the ejections and overload windows due by {@code now}. Must hold {@link #lock}. */
     private void applyDeadlines(long now) {
         if (passive != null) {
             passive.endEjectionsDue(membership.current(), now);
         }
+        overload.endDue(membership.current(), now);
     }
 
     /** Builds and publishes a new snapshot, and schedules its deadline. Must hold {@link #lock}. */

@@ -93,6 +93,13 @@ public sealed interface LoadBalancerEvent {
             REMOVED,
             /** Added back to membership before it drained ({@code DRAINING →}). */
             REJOINED,
+            /**
+             * The backend said it is overloaded and for how long ({@link Selection#overloaded}, an HTTP 429 or 503
+             * with {@code Retry-After}) ({@code HEALTHY → OVERLOADED}).
+             */
+            RETRY_AFTER,
+            /** The window a backend asked for with {@link #RETRY_AFTER} ended ({@code OVERLOADED → HEALTHY}). */
+            RETRY_AFTER_ENDED,
             /** Not named: only events built with the constructor without a cause. */
             UNSPECIFIED
         }

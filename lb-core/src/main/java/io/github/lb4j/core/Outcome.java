@@ -15,7 +15,12 @@ enum Outcome {
      * {@link Selection#close()} without an outcome, or a leaked selection released by the leak detector: neither
      * success nor failure, and no latency (the call was abandoned, its duration means nothing).
      */
-    CLOSED;
+    CLOSED,
+    /**
+     * {@link Selection#overloaded}: neither success nor failure, latency recorded; the backend is avoided for the
+     * window it asked for ({@link Overload}).
+     */
+    OVERLOADED;
 
     /** @return whether the call's duration is fed to the latency estimate */
     boolean recordsLatency() {

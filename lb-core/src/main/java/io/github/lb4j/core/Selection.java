@@ -2,6 +2,7 @@ package io.github.lb4j.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -23,8 +24,8 @@ import java.util.Objects;
  * }   // close() after an outcome does nothing; without one it releases the slot and counts nothing
  * }</pre>
  *
- * <p>Only the first of {@link #success()}, {@link #failure(Throwable)}, {@link #ignore()} and {@link #close()} takes
- * effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
+ * <p>Only the first of {@link #success()}, {@link #failure(Throwable)}, {@link #ignore()},
+ * {@link #overloaded(Duration)} and {@link #close()} takes effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
  * {@code select} to that first call, on the pool's {@link Ticker}.
  *
  * <p>A selection dropped without an outcome is a leak: its backend would count the call in flight forever. The pool
@@ -38,6 +39,14 @@ import java.util.Objects;
  * <p>Thread-safety: safe to complete from any thread, including concurrently (exactly one outcome wins).
  */
 public sealed class Selection implements AutoCloseable permits TrackedSelection {
+
+    /**
+     * The longest window {@link #overloaded(Duration)} takes a backend out for; longer ones are cut to it. Five
+     * minutes, the default longest ejection of {@link OutlierDetection}: a real overload or rate-limit window is
+     * seconds to a few minutes, while a buggy or hostile {@code Retry-After} (a year, 2^31 seconds) must not take a
+     * backend away for longer than the pool's own worst verdict would.
+     */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
     private static final VarHandle OUTCOME;
 
@@ -89,6 +98,31 @@ public sealed class Selection implements AutoCloseable permits TrackedSelection 
      */
     public final void ignore() {
         complete(Outcome.IGNORED, null);
+    }
+
+    /**
+     * Reports that the backend answered it is overloaded and asked to be left alone for {@code retryAfter} (an HTTP
+     * 429 or 503 with {@code Retry-After}): like {@link #ignore()} it counts neither as a success nor as a failure
+     * (passive outlier detection never ejects for it), and the backend becomes {@link BackendHealth#OVERLOADED}
+     * until the pool's {@link Ticker} reaches now plus {@code retryAfter}, capped at {@link #MAX_RETRY_AFTER}. Until
+     * then no {@code select} picks it, panic mode included; a pool whose every backend is overloaded fails fast with
+     * a {@link NoBackendAvailableException} whose {@link NoBackendAvailableException#retryAfter()} says when the
+     * first one is due back. A later signal from an overloaded backend extends its window, never shortens it; one from
+     * a backend that is ejected, unhealthy or draining only counts as ignored. Zero asks for no window.
+     *
+     * <pre>{@code
+     * if (status == 429 || status == 503) selection.overloaded(Duration.ofSeconds(retryAfterSeconds));
+     * }</pre>
+     *
+     * @param retryAfter how long the backend asked to be left alone, not negative
+     * @throws IllegalArgumentException if {@code retryAfter} is negative
+     */
+    public final void overloaded(Duration retryAfter) {
+        long nanos = Overload.windowNanos(retryAfter);
+        if (claim(Outcome.OVERLOADED)) {
+            state.pool.onComplete(state, startNanos, Outcome.OVERLOADED, null);
+            state.pool.overloaded(state, nanos);
+        }
     }
 
     /**

@@ -5,14 +5,15 @@ import java.util.List;
 
 /**
  * Turns a pool's members into the next {@link Snapshot}: who is eligible (healthy primaries, backups, panic), the
- * weights a slow-start ramp gives them, and when the snapshot goes stale (the next ramp step or the end of an
- * ejection). Called under the pool's lock only; queues a {@link LoadBalancerEvent.PanicModeChanged} when panic mode
- * starts or ends.
+ * weights a slow-start ramp gives them, and when the snapshot goes stale (the next ramp step, the end of an
+ * ejection or of an overload window). Called under the pool's lock only; queues a
+ * {@link LoadBalancerEvent.PanicModeChanged} when panic mode starts or ends.
  *
  * <p>Who is eligible: the healthy primaries, unless fewer than the panic threshold of the primaries are healthy;
  * then, if no primary is healthy but a backup is, the healthy backups; otherwise (panic) every primary regardless of
  * health. With panic mode off, only healthy backends are ever eligible. Backends waiting for their first health
- * check count nowhere. With zone-aware routing on, the picker over the eligible backends is {@link ZoneRouting}'s
+ * check count nowhere, and neither do {@link BackendHealth#OVERLOADED} ones (never picked, even in panic mode: the
+ * backend itself asked for the pause, see {@link Overload}). With zone-aware routing on, the picker over the eligible backends is {@link ZoneRouting}'s
  * (a zone by precomputed probabilities, then the strategy within it), except in panic mode.
  */
 final class SnapshotBuilder {
@@ -95,8 +96,10 @@ final class SnapshotBuilder {
             }
         }
         for (BackendState s : all) {
-            if (s.health == BackendHealth.EJECTED && (!hasDeadline || s.ejectedUntilNanos - deadline < 0)) {
-                deadline = s.ejectedUntilNanos;
+            boolean timed = s.health == BackendHealth.EJECTED || s.health == BackendHealth.OVERLOADED;
+            long until = s.health == BackendHealth.EJECTED ? s.ejectedUntilNanos : s.overloadedUntilNanos;
+            if (timed && (!hasDeadline || until - deadline < 0)) {
+                deadline = until;
                 hasDeadline = true;
             }
         }
@@ -115,7 +118,7 @@ final class SnapshotBuilder {
         int backups = 0;
         int backupsUp = 0;
         for (BackendState s : all) {
-            if (s.awaitingFirstCheck) {
+            if (s.awaitingFirstCheck || s.health == BackendHealth.OVERLOADED) {
                 continue;
             }
             boolean up = s.health == BackendHealth.HEALTHY;
@@ -185,7 +188,7 @@ final class SnapshotBuilder {
 
     private static void addAll(BackendState[] all, boolean backup, List<BackendState> out) {
         for (BackendState s : all) {
-            if (s.backend.isBackup() == backup && !s.awaitingFirstCheck) {
+            if (s.backend.isBackup() == backup && !s.awaitingFirstCheck && s.health != BackendHealth.OVERLOADED) {
                 out.add(s);
             }
         }

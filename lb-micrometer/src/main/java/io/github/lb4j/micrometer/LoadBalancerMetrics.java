@@ -18,11 +18,12 @@ import java.util.Objects;
  *   <caption>Meters</caption>
  *   <tr><th>meter</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@value #REQUESTS}</td><td>timer</td><td>{@code backend}, {@code outcome} = {@code success},
- *       {@code failure}, {@code ignored}</td><td>every selection finished with an outcome, with its latency from
+ *       {@code failure}, {@code ignored}, {@code overloaded} (the backend asked for a pause: HTTP 429 or 503 with
+ *       {@code Retry-After})</td><td>every selection finished with an outcome, with its latency from
  *       {@code select} to the outcome on the pool's ticker</td></tr>
  *   <tr><td>{@value #IN_FLIGHT}</td><td>gauge</td><td>{@code backend}</td><td>selections open on it now</td></tr>
  *   <tr><td>{@value #HEALTH}</td><td>gauge</td><td>{@code backend}, {@code state} = {@code healthy},
- *       {@code ejected}, {@code unhealthy}, {@code draining}</td><td>1 for its current state, 0 for the others</td>
+ *       {@code ejected}, {@code unhealthy}, {@code draining}, {@code overloaded}</td><td>1 for its current state, 0 for the others</td>
  *       </tr>
  *   <tr><td>{@value #EJECTIONS}</td><td>counter</td><td>{@code backend}, {@code reason} = {@code consecutive}
  *       (failures in a row), {@code rate} (the circuit breaker's failure rate), {@code breaker} (failed probe calls

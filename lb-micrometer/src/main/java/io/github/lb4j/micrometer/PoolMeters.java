@@ -201,6 +201,7 @@ final class PoolMeters implements PoolObserver {
             requests[Result.SUCCESS.ordinal()] = timer(registry, tags, "success");
             requests[Result.FAILURE.ordinal()] = timer(registry, tags, "failure");
             requests[Result.IGNORED.ordinal()] = timer(registry, tags, "ignored");
+            requests[Result.OVERLOADED.ordinal()] = timer(registry, tags, "overloaded");
             all.add(Gauge.builder(LoadBalancerMetrics.IN_FLIGHT, member, Member::inFlight).tags(tags)
                     .description("Selections open on the backend").strongReference(true).register(registry));
             for (BackendHealth state : STATES) {

@@ -288,8 +288,9 @@ class LoadBalancerMetricsTest {
             assertThat(m.getId().getTag("app")).as(m.getId().toString()).isEqualTo("shop");
             assertThat(m.getId().getTag("pool")).as(m.getId().toString()).isIn("orders", "users");
         }
-        // 6 pool-wide meters (no backend, panic, 4 states) and 12 per backend (3 timers, in flight, 4 health, 4 ejection reasons), per pool.
-        assertThat(registry.getMeters()).hasSize(2 * (6 + 12));
+        // 7 pool-wide meters (no backend, panic, 5 states) and 14 per backend (4 timers, in flight, 5 health, 4
+        // ejection reasons), per pool.
+        assertThat(registry.getMeters()).hasSize(2 * (7 + 14));
     }
 
     @Test

@@ -29,7 +29,9 @@ public interface PoolObserver {
         /** {@code ignore()}. */
         IGNORED,
         /** {@code close()} without an outcome, or a leaked selection released: no latency. */
-        CLOSED
+        CLOSED,
+        /** {@code overloaded(retryAfter)}: the backend asked to be left alone for a while. */
+        OVERLOADED
     }
 
     /** A backend of the pool, read without a lock (for gauges). One object per membership period of an id. */
