@@ -180,6 +180,10 @@ final class BalancedCall<R> {
      * fails the call: the response is discarded and the backend charged, since nothing else can be reported.
      */
     Throwable classify(Attempt attempt, R response, HttpResponseView view) {
+        RetryAfter.Overloaded overloaded = RetryAfter.of(view, attempt.backend().id(), route.name);
+        if (overloaded != null) {
+            return overloaded; // the backend's own word on its state wins over the route's classifier
+        }
         try {
             return route.failure.test(view) ? new StatusFailure(view.status(), attempt.backend().id()) : null;
         } catch (RuntimeException e) {
@@ -205,6 +209,11 @@ final class BalancedCall<R> {
             return null;
         }
         tried = add(tried, attempt.backend().id());
+        if (failure instanceof RetryAfter.Overloaded) {
+            // Reported before the next pick, so the backend has left the snapshot: with every other backend
+            // excluded, the exclusion of tried backends is waived, and would otherwise send the retry straight back.
+            new ResponseOutcome(attempt.selection(), failure).finished();
+        }
         Selection next = nextSelection(false);
         if (next == null) {
             return null;

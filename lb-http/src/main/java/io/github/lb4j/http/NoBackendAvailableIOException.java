@@ -2,7 +2,9 @@ package io.github.lb4j.http;
 
 import io.github.lb4j.core.NoBackendAvailableException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Thrown by a call through any lb4j HTTP adapter when the route's pool has no backend to pick: the checked,
@@ -15,6 +17,7 @@ import java.util.Objects;
  *     ...
  * } catch (NoBackendAvailableIOException e) {
  *     log.warn("{}", e.getMessage());   // pool 'orders': no backend available (0 of 3; 2 ejected, 1 draining)
+ *     e.retryAfter().ifPresent(wait -> log.warn("all overloaded; back in {}", wait));
  * }
  * }</pre>
  *
@@ -25,13 +28,24 @@ public final class NoBackendAvailableIOException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String poolName;
+    /** Null: no backend was out for an overload window. */
+    private final Duration retryAfter;
 
     /**
-     * @param cause the core's exception; its message and pool name are carried over
+     * @param cause the core's exception; its message, pool name and retry time are carried over
      */
     public NoBackendAvailableIOException(NoBackendAvailableException cause) {
         super(Objects.requireNonNull(cause, "cause").getMessage(), cause);
         this.poolName = cause.poolName();
+        this.retryAfter = cause.retryAfter().orElse(null);
+    }
+
+    /**
+     * @return when the first of the pool's backends that answered {@code Retry-After} is due back, or empty if
+     *     none was out for that reason (see {@link NoBackendAvailableException#retryAfter()})
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /** @return the name of the pool that had nothing to pick */

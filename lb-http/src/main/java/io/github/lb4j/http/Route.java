@@ -41,6 +41,15 @@ import java.util.function.Predicate;
  * and retried on a backend not tried yet when the request may be sent again (the same rules as any retry);
  * otherwise the call fails with a {@link PerTryTimeoutException}. See {@link Hedging} for its rules.
  *
+ * <p>Overload signals: a 429 or 503 answer with a valid {@code Retry-After} (delta-seconds or an HTTP-date) is
+ * neither a success nor a failure, whatever {@link Builder#failureWhen} says: it is reported as
+ * {@link io.github.lb4j.core.Selection#overloaded}, so the pool leaves that backend out for the window it asked for
+ * (at most {@link io.github.lb4j.core.Selection#MAX_RETRY_AFTER}) and passive health never ejects it for that. A
+ * retry of such an answer (503 by default; 429 only if listed in {@link Builder#retryOnStatus}) goes to another
+ * backend, never back to it; with none left, the answer itself is returned, as for any status the route could not
+ * retry. A call made while every backend of the pool is inside its window fails at once with a
+ * {@link NoBackendAvailableIOException} whose {@code retryAfter()} says when the first is due back.
+ *
  * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
  * requests plus 10 retries per second over a 10-second window, backoff with full jitter from 25 ms doubling up to
  * 250 ms, no per-try timeout, no hedging, GET, HEAD, OPTIONS, PUT, DELETE and TRACE idempotent, the Host header derived from the backend's address, certificates verified against the backend's address.
