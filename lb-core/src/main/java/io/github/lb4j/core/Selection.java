@@ -25,8 +25,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Only the first of {@link #success()}, {@link #failure(Throwable)}, {@link #ignore()},
- * {@link #overloaded(Duration)} and {@link #close()} takes effect; later calls are no-ops. The latency reported to the pool is measured by the selection itself, from
- * {@code select} to that first call, on the pool's {@link Ticker}.
+ * {@link #overloaded(Duration)} and {@link #close()} takes effect; later calls are no-ops. The latency reported to
+ * the pool is measured by the selection itself, from {@code select} to that first call, on the pool's
+ * {@link Ticker}.
  *
  * <p>A selection dropped without an outcome is a leak: its backend would count the call in flight forever. The pool
  * finds such selections when the garbage collector does, releases their slots as {@link #close()} would and logs one

@@ -13,8 +13,9 @@ import java.util.List;
  * then, if no primary is healthy but a backup is, the healthy backups; otherwise (panic) every primary regardless of
  * health. With panic mode off, only healthy backends are ever eligible. Backends waiting for their first health
  * check count nowhere, and neither do {@link BackendHealth#OVERLOADED} ones (never picked, even in panic mode: the
- * backend itself asked for the pause, see {@link Overload}). With zone-aware routing on, the picker over the eligible backends is {@link ZoneRouting}'s
- * (a zone by precomputed probabilities, then the strategy within it), except in panic mode.
+ * backend itself asked for the pause, see {@link Overload}). With zone-aware routing on, the picker over the
+ * eligible backends is {@link ZoneRouting}'s (a zone by precomputed probabilities, then the strategy within it),
+ * except in panic mode.
  */
 final class SnapshotBuilder {
 

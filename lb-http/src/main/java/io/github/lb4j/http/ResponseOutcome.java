@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Adapter SPI: the outcome of the attempt whose response goes to the application, reported when the response body is
  * finished. {@link HttpBalancer} classifies the response (success, or a failure by the route's
- * {@linkplain Route.Builder#failureWhen classifier}, or an overload signal: see {@link Route}) and hands this to {@link HttpExchange#deliver}; the adapter calls
+ * {@linkplain Route.Builder#failureWhen classifier}, or an overload signal: see {@link Route}) and hands this to
+ * {@link HttpExchange#deliver}; the adapter calls
  * {@link #finished()} when the body is read to its end or closed (at once if the response has no body), or
  * {@link #failed(Throwable)} if reading the body fails. Until then the backend's in-flight slot stays held, so
  * strategies that count in-flight calls see streaming responses.

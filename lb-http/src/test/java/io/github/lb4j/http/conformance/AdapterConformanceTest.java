@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.BackendHealth;
 import io.github.lb4j.core.BackendStats;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Selection;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -186,6 +188,36 @@ public abstract class AdapterConformanceTest {
         assertThat(fine.count("GET")).isEqualTo(6);
         assertThat(busy.requests.get()).as("503s were retried").isPositive();
         assertThat(limited.requests.get()).as("429s were retried").isPositive();
+    }
+
+    @Test
+    void aBackendAnsweringRetryAfterIsLeftOutAndAPoolWhereAllDidFailsAtOnce() throws Exception {
+        LoopbackServer busy = server("busy");
+        busy.responder = r -> 503;
+        busy.headers = r -> Map.of("Retry-After", "120");
+        LoopbackServer ok = server("ok");
+        LoadBalancer orders = pool("orders", busy, ok);
+        TestClient client = client(LONG_READ_TIMEOUT, route("orders", orders));
+        nextPickIs(orders, "busy");
+        for (int i = 0; i < 6; i++) {
+            assertThat(client.execute(Request.get("http://orders/"))).isEqualTo(new Response(200, "ok"));
+        }
+        assertThat(busy.requests.get()).as("asked once, then left alone for its window").isEqualTo(1);
+        assertThat(stats(orders, "busy").health()).isEqualTo(BackendHealth.OVERLOADED);
+        assertThat(stats(orders, "busy").failures()).as("an overload is not a crash").isZero();
+        // The last one says so too: its 429 (not retried by default) is returned, then calls fail at once.
+        ok.responder = r -> 429;
+        ok.headers = r -> Map.of("Retry-After", "60");
+        assertThat(client.execute(Request.get("http://orders/")).status()).isEqualTo(429);
+        assertThatThrownBy(() -> client.execute(Request.get("http://orders/"))).isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(cause(e, NoBackendAvailableIOException.class).retryAfter())
+                        .hasValueSatisfying(d -> assertThat(d).isPositive()
+                                .isLessThanOrEqualTo(Duration.ofMinutes(1))));
+        CompletableFuture<Response> async = client.executeAsync(Request.get("http://orders/"));
+        if (async != null) {
+            assertThat(cause(failureOf(async), NoBackendAvailableIOException.class).retryAfter()).isPresent();
+        }
+        assertThat(busy.requests.get() + ok.requests.get()).as("nothing sent while all are paused").isEqualTo(8);
     }
 
     @Test

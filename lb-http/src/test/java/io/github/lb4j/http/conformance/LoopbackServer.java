@@ -23,7 +23,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A loopback HTTP(S) backend on the JDK's built-in server, so that the suite needs no HTTP client library. Records
- * every request; answers {@code 200} with its name, or what {@link #responder} says.
+ * every request; answers {@code 200} with its name, or what {@link #responder} says, with {@link #headers}.
  */
 public final class LoopbackServer implements AutoCloseable {
 
@@ -61,6 +61,8 @@ public final class LoopbackServer implements AutoCloseable {
     public final AtomicInteger requests = new AtomicInteger();
     /** From request to status; the body is always the server's name. */
     public volatile Function<Recorded, Integer> responder = r -> 200;
+    /** From request to extra response headers (such as {@code Retry-After}). */
+    public volatile Function<Recorded, Map<String, String>> headers = r -> Map.of();
 
     private LoopbackServer(String name, HttpServer server) {
         this.name = name;
@@ -100,6 +102,7 @@ public final class LoopbackServer implements AutoCloseable {
             recorded.add(r);
             requests.incrementAndGet();
             int status = responder.apply(r);
+            headers.apply(r).forEach(exchange.getResponseHeaders()::add);
             byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
             boolean noBody = "HEAD".equals(r.method) || status == 204 || status == 304;
             exchange.sendResponseHeaders(status, noBody ? -1 : bytes.length);
