@@ -255,6 +255,21 @@ class ActiveHealthCheckTest {
     }
 
     @Test
+    void checksThatFailWhileABackendIsOverloadedMarkItUnhealthyAndPassingOnesDoNotEndTheWindow() {
+        Script script = new Script(clock);
+        LoadBalancer lb = pool(every10s(script).build(), "a", "b").build();
+        clock.advanceSeconds(10);
+        lb.select(RequestContext.ofPinned("a:80")).overloaded(Duration.ofSeconds(120));
+        clock.advanceSeconds(30); // three passed checks: the window the backend asked for still holds
+        assertThat(stats(lb, "a").health()).isEqualTo(BackendHealth.OVERLOADED);
+        script.healthy.put("a", false);
+        clock.advanceSeconds(30); // the third failed check
+        assertThat(stats(lb, "a").lastTransitionReason())
+                .isEqualTo("3 health checks failed in a row while overloaded; last: HTTP 503");
+        assertThat(events.health()).containsExactly("a:HEALTHY->OVERLOADED", "a:OVERLOADED->UNHEALTHY");
+    }
+
+    @Test
     void checksOfEjectedBackendsCanMarkThemUnhealthy() {
         Script script = new Script(clock);
         LoadBalancer lb = pool(every10s(script).build(), "a", "b")

@@ -167,6 +167,25 @@ class LoadBalancerMetricsTest {
     }
 
     @Test
+    void anOverloadedBackendIsTimedAsOverloadedAndShownInItsStateNotAsAnEjection() {
+        LoadBalancer lb = pool("busy", "a", "b");
+        new LoadBalancerMetrics(lb).bindTo(registry);
+        lb.select(on("a")).overloaded(Duration.ofSeconds(10));
+        assertThat(timer("busy", "a", "overloaded").count()).isEqualTo(1);
+        assertThat(timer("busy", "a", "failure").count()).isZero();
+        assertThat(health("busy", "a", BackendHealth.OVERLOADED)).isEqualTo(1.0);
+        assertThat(health("busy", "a", BackendHealth.HEALTHY)).isZero();
+        assertThat(gauge(LoadBalancerMetrics.POOL_BACKENDS, "pool", "busy", "state", "overloaded")).isEqualTo(1.0);
+        assertThat(registry.get(LoadBalancerMetrics.EJECTIONS).tags("pool", "busy").counters())
+                .allSatisfy(c -> assertThat(c.count()).isZero());
+
+        ticker.advance(Duration.ofSeconds(10));
+        lb.select(on("b")).success(); // a pick after the deadline ends the window (the fake ticker has no timer)
+        assertThat(health("busy", "a", BackendHealth.HEALTHY)).isEqualTo(1.0);
+        assertThat(gauge(LoadBalancerMetrics.POOL_BACKENDS, "pool", "busy", "state", "overloaded")).isZero();
+    }
+
+    @Test
     void aFailureRateEjectsAsRateAndFailedProbesAfterItAsBreaker() {
         OutlierDetection od = OutlierDetection.builder().consecutiveFailures(100).slidingWindowSize(10)
                 .minimumCalls(10).failureRateThreshold(50).halfOpenCalls(2).build();
