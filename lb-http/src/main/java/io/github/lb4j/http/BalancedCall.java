@@ -180,7 +180,8 @@ final class BalancedCall<R> {
      * fails the call: the response is discarded and the backend charged, since nothing else can be reported.
      */
     Throwable classify(Attempt attempt, R response, HttpResponseView view) {
-        RetryAfter.Overloaded overloaded = RetryAfter.of(view, attempt.backend().id(), route.name);
+        RetryAfter.Overloaded overloaded = route.honorRetryAfter
+                ? RetryAfter.of(view, attempt.backend().id(), route.name) : null;
         if (overloaded != null) {
             return overloaded; // the backend's own word on its state wins over the route's classifier
         }

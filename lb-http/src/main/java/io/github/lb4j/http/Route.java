@@ -49,6 +49,7 @@ import java.util.function.Predicate;
  * backend, never back to it; with none left, the answer itself is returned, as for any status the route could not
  * retry. A call made while every backend of the pool is inside its window fails at once with a
  * {@link NoBackendAvailableIOException} whose {@code retryAfter()} says when the first is due back.
+ * {@link Builder#honorRetryAfter(boolean) honorRetryAfter(false)} turns this off for a route.
  *
  * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
  * requests plus 10 retries per second over a 10-second window, backoff with full jitter from 25 ms doubling up to
@@ -105,6 +106,7 @@ public final class Route {
     /** null: no hedging. */
     final Hedging hedging;
     final Set<String> idempotentMethods;
+    final boolean honorRetryAfter;
 
     private Route(Builder b) {
         this.name = b.name;
@@ -122,6 +124,7 @@ public final class Route {
         this.perTryTimeoutNanos = b.perTryTimeout == null ? 0 : b.perTryTimeout.toNanos();
         this.hedging = b.hedging;
         this.idempotentMethods = b.idempotentMethods;
+        this.honorRetryAfter = b.honorRetryAfter;
     }
 
     /** @return whether attempts of this route's calls are timed or raced (per-try timeout or hedging) */
@@ -220,6 +223,7 @@ public final class Route {
         private Duration perTryTimeout;
         private Hedging hedging;
         private Set<String> idempotentMethods = DEFAULT_IDEMPOTENT_METHODS;
+        private boolean honorRetryAfter = true;
 
         Builder(String name, LoadBalancer loadBalancer) {
             this.name = HostNames.checkRouteName(name);
@@ -325,6 +329,19 @@ public final class Route {
          */
         public Builder failureWhen(Predicate<HttpResponseView> isFailure) {
             this.failure = Objects.requireNonNull(isFailure, "isFailure");
+            return this;
+        }
+
+        /**
+         * Whether a 429 or 503 with {@code Retry-After} pauses its backend (see "Overload signals" above). Turn it
+         * off for a service whose {@code Retry-After} speaks of one resource rather than the whole backend: such
+         * answers are then classified by {@link #failureWhen} like any other. Default true.
+         *
+         * @param honor whether to honour {@code Retry-After}
+         * @return this builder
+         */
+        public Builder honorRetryAfter(boolean honor) {
+            this.honorRetryAfter = honor;
             return this;
         }
 

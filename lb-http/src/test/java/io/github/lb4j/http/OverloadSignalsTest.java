@@ -191,6 +191,16 @@ class OverloadSignalsTest {
     }
 
     @Test
+    void aRouteThatDoesNotHonorRetryAfterClassifiesTheAnswerAsUsual() throws Exception {
+        LoadBalancer pool = pool("a", "b");
+        HttpBalancer balancer = balancer(Route.builder("orders", pool).honorRetryAfter(false).retryOnStatus());
+        FakeResponse r = call(balancer, get(id -> 503, id -> "30"));
+        assertThat(r.outcome.isFailure()).isTrue();
+        assertThat(stats(pool, r.backend).failures()).isEqualTo(1);
+        assertThat(pool.stats()).allMatch(s -> s.health() == BackendHealth.HEALTHY);
+    }
+
+    @Test
     void aMalformedRetryAfterLeavesTheResponseToTheClassifier() throws Exception {
         LoadBalancer pool = pool("a", "b");
         HttpBalancer balancer = balancer(Route.builder("orders", pool).retryOnStatus());
