@@ -58,7 +58,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
     /** Guards membership, health and rebuilds; never held by {@link #select}. */
     final Object lock = new Object();
     private final PoolHelper helper = new HealthUpdates(this);
-    private final Overload overload = new Overload(helper);
+    private final Overload overload;
     final Membership membership;
     private final SnapshotBuilder snapshots;
     private final DeadlineRefresh refresh;
@@ -114,6 +114,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
                 : b.healthCheck != null ? CheckScheduler.shared() : null;
         this.refresh = new DeadlineRefresh(scheduledRefresh, scheduler,
                 b.checkScheduler == null && b.healthCheck == null, this::scheduledRebuild);
+        this.overload = new Overload(helper, ticker);
         this.passive = b.outlierDetection.isEnabled() ? new PassiveHealth(helper, b.outlierDetection) : null;
         this.active = b.healthCheck == null ? null
                 : new ActiveChecks(helper, b.healthCheck, scheduler, b.random, passive);

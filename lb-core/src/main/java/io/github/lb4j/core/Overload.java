@@ -3,6 +3,7 @@ package io.github.lb4j.core;
 import io.github.lb4j.core.LoadBalancerEvent.HealthChanged.Cause;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +25,19 @@ final class Overload {
 
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
-    private final PoolHelper pool;
+    /**
+     * An answer that would move the end of a window by less than this is not worth the lock and a rebuild:
+     * {@code Retry-After} counts whole seconds, so under a storm of 429s from one backend (every call in flight
+     * answering) this bounds the rebuilds to one a second per backend.
+     */
+    static final long EXTEND_STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    Overload(PoolHelper pool) {
+    private final PoolHelper pool;
+    private final Ticker ticker;
+
+    Overload(PoolHelper pool, Ticker ticker) {
         this.pool = pool;
+        this.ticker = ticker;
     }
 
     /**
@@ -49,6 +59,10 @@ final class Overload {
             return;
         }
         BackendHealth health = s.health;
+        if (health == BackendHealth.OVERLOADED
+                && ticker.read() + nanos - s.overloadedUntilNanos < EXTEND_STEP_NANOS) {
+            return; // read racily: at worst a window under a second shorter than this answer asked for
+        }
         if (health != BackendHealth.HEALTHY && health != BackendHealth.OVERLOADED) {
             log.debug("pool '{}': backend {} asked for {} but is {}; counted as ignored", pool.poolName(), s.id,
                     EventDispatcher.duration(nanos), health.label());
@@ -61,7 +75,7 @@ final class Overload {
     private boolean enter(BackendState s, long now, long nanos) {
         long until = now + nanos;
         if (s.health == BackendHealth.OVERLOADED) {
-            if (until - s.overloadedUntilNanos <= 0) {
+            if (until - s.overloadedUntilNanos < EXTEND_STEP_NANOS) {
                 return false;
             }
             s.overloadedUntilNanos = until; // a later answer asks for longer: the snapshot's deadline moves

@@ -108,8 +108,9 @@ public sealed class Selection implements AutoCloseable permits TrackedSelection 
      * until the pool's {@link Ticker} reaches now plus {@code retryAfter}, capped at {@link #MAX_RETRY_AFTER}. Until
      * then no {@code select} picks it, panic mode included; a pool whose every backend is overloaded fails fast with
      * a {@link NoBackendAvailableException} whose {@link NoBackendAvailableException#retryAfter()} says when the
-     * first one is due back. A later signal from an overloaded backend extends its window, never shortens it; one from
-     * a backend that is ejected, unhealthy or draining only counts as ignored. Zero asks for no window.
+     * first one is due back. A later signal from an overloaded backend extends its window (when by a second or
+     * more), never shortens it; one from a backend that is ejected, unhealthy or draining only counts as ignored.
+     * Zero asks for no window.
      *
      * <pre>{@code
      * if (status == 429 || status == 503) selection.overloaded(Duration.ofSeconds(retryAfterSeconds));

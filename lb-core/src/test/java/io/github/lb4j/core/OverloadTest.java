@@ -63,7 +63,8 @@ class OverloadTest {
         inFlight.get(1).overloaded(Duration.ofSeconds(2)); // shorter: does not shorten
         clock.advanceSeconds(1);
         inFlight.get(2).overloaded(Duration.ofSeconds(8)); // ends at 9 s: extends
-        for (Selection s : inFlight.subList(3, 10)) {
+        inFlight.get(3).overloaded(Duration.ofMillis(8500)); // ends under a second later: not worth a rebuild
+        for (Selection s : inFlight.subList(4, 10)) {
             s.overloaded(Duration.ofSeconds(1));
         }
         BackendStats a = stats(lb, "a");
