@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Requests flowing through a pool while a test takes its registry away: a few threads, each in a loop of
@@ -38,6 +39,8 @@ public final class RequestLoop implements AutoCloseable {
     /** Each thread pauses this long between requests: a steady flow that leaves the CPU to the registry too. */
     private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final int KEPT_FAILURES = 20;
+    /** Long against requests that flow, short against a hung build. */
+    private static final long AWAIT_SECONDS = 30;
 
     private final LoadBalancer pool;
     private final List<Thread> threads = new ArrayList<>();
@@ -87,6 +90,34 @@ public final class RequestLoop implements AutoCloseable {
     public long answeredBy(String backendId) {
         LongAdder n = answeredBy.get(backendId);
         return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * Asserts that the pool's new set serves: {@code added} gets requests, and {@code removed} at most one more per
+     * thread once this is called (the requests that picked it before the swap), over at least 100 more requests.
+     * Call it once the pool's membership shows the new set.
+     */
+    public void assertNewSetServes(String removed, String added) {
+        long removedAtSwap = answeredBy(removed);
+        long sentAtSwap = sent();
+        awaitUntil("requests answered by " + added, () -> answeredBy(added) > 0);
+        awaitUntil("100 more requests after the swap", () -> sent() >= sentAtSwap + 100);
+        long late = answeredBy(removed) - removedAtSwap;
+        if (late > threads.size()) {
+            throw new AssertionError(late + " requests reached " + removed + " after it left the pool; at most "
+                    + threads.size() + " (one in flight per thread) may");
+        }
+    }
+
+    /** Waits, polling every 2 ms, at most {@link #AWAIT_SECONDS}; never a bare sleep for a state change. */
+    private static void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + AWAIT_SECONDS + " s waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
     }
 
     private void run() {
