@@ -46,12 +46,17 @@ final class Zk {
      */
     static void expireSession(CuratorFramework client, String connectString) throws Exception {
         ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+        expireSession(zk.getSessionId(), zk.getSessionPasswd(), connectString);
+    }
+
+    /** Expires the session with this id and password (taken while its client was connected), as above. */
+    static void expireSession(long sessionId, byte[] password, String connectString) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper twin = new ZooKeeper(connectString, SESSION_MS, event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
-        }, zk.getSessionId(), zk.getSessionPasswd());
+        }, sessionId, password);
         try {
             if (!connected.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("the twin handle did not connect");

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Relay implements AutoCloseable {
 
     private final ServerSocket listener;
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
@@ -43,6 +43,11 @@ public final class Relay implements AutoCloseable {
 
     public void restore() {
         cut = false;
+    }
+
+    /** New connections go to {@code port} from now on (a server replaced by one on another port). */
+    public void retarget(int port) {
+        this.targetPort = port;
     }
 
     private void accept() {
