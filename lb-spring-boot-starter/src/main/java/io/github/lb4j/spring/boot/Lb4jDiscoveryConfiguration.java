@@ -26,6 +26,23 @@ final class Lb4jDiscoveryConfiguration {
     private Lb4jDiscoveryConfiguration() {
     }
 
+    /**
+     * Builds a source; a client the starter opened for it ({@code ownedClient} not null) is closed with the source,
+     * or at once if the source cannot be built. A client that is the application's bean is never closed here.
+     */
+    static BackendSource withClient(Runnable ownedClient, java.util.function.Supplier<BackendSource> build) {
+        BackendSource source;
+        try {
+            source = build.get();
+        } catch (RuntimeException e) {
+            if (ownedClient != null) {
+                ownedClient.run();
+            }
+            throw e;
+        }
+        return ownedClient == null ? source : new OwningSource(source, ownedClient);
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(DnsBackendSource.class)
     static class Dns {
@@ -91,17 +108,9 @@ final class Lb4jDiscoveryConfiguration {
                                     + " application has no single CuratorFramework bean to use");
                         }
                     }
-                    try {
-                        BackendSource source = PoolAssembler.guard(property, service,
-                                () -> ZooKeeperBackendSource.builder(client, zk.getBasePath(), service)
-                                        .useSslPort(zk.isUseSslPort()).build());
-                        return owned ? new OwningSource(source, client) : source;
-                    } catch (RuntimeException e) {
-                        if (owned) {
-                            client.close();
-                        }
-                        throw e;
-                    }
+                    return withClient(owned ? client::close : null, () -> PoolAssembler.guard(property, service,
+                            () -> ZooKeeperBackendSource.builder(client, zk.getBasePath(), service)
+                                    .useSslPort(zk.isUseSslPort()).build()));
                 }
             };
         }
@@ -134,16 +143,8 @@ final class Lb4jDiscoveryConfiguration {
                         throw new Lb4jPropertyException(property + ".endpoints", null, "must be set: the"
                                 + " application has no single jetcd Client bean to use");
                     }
-                    try {
-                        BackendSource source = PoolAssembler.guard(property + ".target", etcd.getTarget(),
-                                () -> EtcdBackendSource.builder(client, etcd.getTarget()).build());
-                        return owned ? new OwningSource(source, client) : source;
-                    } catch (RuntimeException e) {
-                        if (owned) {
-                            client.close();
-                        }
-                        throw e;
-                    }
+                    return withClient(owned ? client::close : null, () -> PoolAssembler.guard(property + ".target",
+                            etcd.getTarget(), () -> EtcdBackendSource.builder(client, etcd.getTarget()).build()));
                 }
             };
         }
@@ -170,7 +171,7 @@ final class Lb4jDiscoveryConfiguration {
                     KubernetesClient bean = clients.getIfUnique();
                     // Without a bean: fabric8's own configuration (in-cluster service account or ~/.kube/config).
                     KubernetesClient client = bean != null ? bean : new KubernetesClientBuilder().build();
-                    try {
+                    return withClient(bean == null ? client::close : null, () -> {
                         KubernetesBackendSource.Builder b = PoolAssembler.guard(property, service,
                                 () -> KubernetesBackendSource.builder(client, k8s.getNamespace(), service));
                         String port = k8s.getPort();
@@ -179,14 +180,8 @@ final class Lb4jDiscoveryConfiguration {
                         } else if (port != null) {
                             PoolAssembler.guard(property + ".port", port, () -> b.port(port));
                         }
-                        BackendSource source = PoolAssembler.guard(property, service, b::build);
-                        return bean != null ? source : new OwningSource(source, client);
-                    } catch (RuntimeException e) {
-                        if (bean == null) {
-                            client.close();
-                        }
-                        throw e;
-                    }
+                        return PoolAssembler.guard(property, service, b::build);
+                    });
                 }
             };
         }

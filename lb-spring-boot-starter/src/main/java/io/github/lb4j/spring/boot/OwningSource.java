@@ -9,11 +9,11 @@ import io.github.lb4j.core.BackendSource;
 final class OwningSource implements BackendSource {
 
     private final BackendSource source;
-    private final AutoCloseable client;
+    private final Runnable closeClient;
 
-    OwningSource(BackendSource source, AutoCloseable client) {
+    OwningSource(BackendSource source, Runnable closeClient) {
         this.source = source;
-        this.client = client;
+        this.closeClient = closeClient;
     }
 
     @Override
@@ -32,8 +32,8 @@ final class OwningSource implements BackendSource {
             source.close();
         } finally {
             try {
-                client.close();
-            } catch (Exception e) {
+                closeClient.run();
+            } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(OwningSource.class)
                         .warn("closing the discovery client of {} failed: {}", source, e.toString());
             }
