@@ -53,16 +53,22 @@ public class Lb4jClientAutoConfiguration {
             return b.build();
         }
 
+    }
+
+    /** Boot 3's customizer types; Boot 4 moved them, and then only the interceptor and filter beans are made. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({RestClient.class, RestClientCustomizer.class, RestTemplateCustomizer.class})
+    @ConditionalOnProperty(prefix = CUSTOMIZATION, name = "enabled", matchIfMissing = true)
+    static class BlockingCustomizers {
+
         @Bean
         @Order(Ordered.LOWEST_PRECEDENCE)
-        @ConditionalOnProperty(prefix = CUSTOMIZATION, name = "enabled", matchIfMissing = true)
         RestClientCustomizer lb4jRestClientCustomizer(LoadBalancingClientHttpRequestInterceptor interceptor) {
             return builder -> builder.requestInterceptor(interceptor);
         }
 
         @Bean
         @Order(Ordered.LOWEST_PRECEDENCE)
-        @ConditionalOnProperty(prefix = CUSTOMIZATION, name = "enabled", matchIfMissing = true)
         RestTemplateCustomizer lb4jRestTemplateCustomizer(LoadBalancingClientHttpRequestInterceptor interceptor) {
             return template -> template.getInterceptors().add(interceptor);
         }
@@ -82,9 +88,15 @@ public class Lb4jClientAutoConfiguration {
             return b.build();
         }
 
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({WebClient.class, LoadBalancingExchangeFilterFunction.class, WebClientCustomizer.class})
+    @ConditionalOnProperty(prefix = CUSTOMIZATION, name = "enabled", matchIfMissing = true)
+    static class ReactiveCustomizers {
+
         @Bean
         @Order(Ordered.LOWEST_PRECEDENCE)
-        @ConditionalOnProperty(prefix = CUSTOMIZATION, name = "enabled", matchIfMissing = true)
         WebClientCustomizer lb4jWebClientCustomizer(LoadBalancingExchangeFilterFunction filter) {
             return builder -> builder.filter(filter);
         }

@@ -32,7 +32,10 @@ import org.springframework.boot.autoconfigure.web.client.RestTemplateAutoConfigu
 import org.springframework.boot.autoconfigure.web.reactive.function.client.WebClientAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.web.client.RestClientCustomizer;
 import org.springframework.boot.web.client.RestTemplateBuilder;
+import org.springframework.boot.web.client.RestTemplateCustomizer;
+import org.springframework.boot.web.reactive.function.client.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
@@ -131,6 +134,16 @@ class ConditionsTest {
         lb4j().withPropertyValues(TWO_POOLS).withClassLoader(new FilteredClassLoader(RestClient.class)).run(c ->
                 assertThat(c).doesNotHaveBean(LoadBalancingClientHttpRequestInterceptor.class)
                         .hasSingleBean(LoadBalancingExchangeFilterFunction.class));
+    }
+
+    @Test
+    void withoutBoot3CustomizerTypesOnlyTheInterceptorAndFilter() {
+        // Boot 4 moved RestClientCustomizer, RestTemplateCustomizer and WebClientCustomizer to other packages.
+        withClients().withPropertyValues(TWO_POOLS).withClassLoader(new FilteredClassLoader(
+                RestClientCustomizer.class, RestTemplateCustomizer.class, WebClientCustomizer.class)).run(c ->
+                assertThat(c).hasNotFailed().hasSingleBean(LoadBalancingClientHttpRequestInterceptor.class)
+                        .hasSingleBean(LoadBalancingExchangeFilterFunction.class)
+                        .doesNotHaveBean("lb4jRestClientCustomizer").doesNotHaveBean("lb4jWebClientCustomizer"));
     }
 
     @Test
