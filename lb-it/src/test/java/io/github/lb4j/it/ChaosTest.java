@@ -100,9 +100,12 @@ class ChaosTest extends ItSupport {
     }
 
     /**
-     * While ejected, a backend receives nothing new: only calls that were in flight when it was ejected and calls
-     * that raced with the ejection reach it (at most one per client thread each), counted by the server's arrival
-     * times between the pool's instants of the two changes.
+     * While ejected, a backend receives nothing new: only the calls selected before the ejection was published can
+     * still reach it, and a synchronous client thread has at most one such call (in flight, or about to be sent
+     * after its backoff). Counted by the server's arrival times between the pool's instants of the two changes
+     * ({@link LoadBalancerEvent#nanos()}), not by what the server had received when the listener heard: a return is
+     * published before the listener runs, so a count read there also holds requests sent to the returned backend
+     * meanwhile, which is what once pushed this count over its allowance (lb-core's EjectionWindowTest shows both).
      */
     private static void assertNoTrafficWhileEjected(HealthLog log, String id) {
         HealthLog.Change ejected = null;
@@ -110,13 +113,10 @@ class ChaosTest extends ItSupport {
             if (c.to() == BackendHealth.EJECTED) {
                 ejected = c;
             } else if (ejected != null && c.from() == BackendHealth.EJECTED) {
-                // Counted by arrival time between the pool's own instants of the two changes: the listener may
-                // run a few milliseconds after a return on a busy machine, and requests sent to the returned
-                // backend in that time are not traffic received while ejected. What may still arrive: calls in
-                // flight at the ejection and picks that raced it, one per client thread each.
                 assertThat(log.receivedBetween(id, ejected.eventNanos(), c.eventNanos()))
-                        .as("requests %s received while ejected (%s)", id, ejected.reason())
-                        .isLessThanOrEqualTo(2 * THREADS);
+                        .as("requests %s received while ejected (%s): at most one per client thread", id,
+                                ejected.reason())
+                        .isLessThanOrEqualTo(THREADS);
                 ejected = null;
             }
         }

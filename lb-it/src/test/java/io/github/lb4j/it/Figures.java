@@ -44,16 +44,51 @@ final class Figures {
                 calls.size(), getFailed, postFailed, retries, TimeUnit.NANOSECONDS.toMillis(max),
                 TimeUnit.NANOSECONDS.toMillis(p99), elapsedNanos / 1e9, perBackend, notes);
         System.out.println("[chaos figures] " + row);
+        append(FILE, HEADER, row);
+        return row;
+    }
+
+    static final Path FLEET_FILE = Path.of(System.getProperty("lb4j.fleet.figures", "target/fleet-figures.md"));
+    private static final String FLEET_HEADER = "| adapter | scenario | calls | GET failed | POST failed | lost"
+            + " | max ms | p99 ms | seconds | threads before/after | heap MB before/after | received per backend"
+            + " | notes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|\n";
+
+    /** Records one fleet run (FleetChaosTest); returns the row. */
+    static synchronized String fleet(Fleet.Result r) {
+        List<Load.Call> calls = r.calls();
+        long getFailed = calls.stream().filter(c -> c.method().equals("GET") && !c.ok()).count();
+        long postFailed = calls.stream().filter(c -> c.method().equals("POST") && !c.ok()).count();
+        long[] latencies = calls.stream().mapToLong(Load.Call::nanos).sorted().toArray();
+        long max = latencies.length == 0 ? 0 : latencies[latencies.length - 1];
+        long p99 = latencies.length == 0 ? 0 : latencies[(int) Math.min(latencies.length - 1,
+                Math.ceil(latencies.length * 0.99) - 1)];
+        long mb = 1024 * 1024;
+        String row = String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d | %.1f | %d/%d | %d/%d | %s"
+                        + " | %s |", r.adapter(), r.scenario(), calls.size(), getFailed, postFailed, r.lost(),
+                TimeUnit.NANOSECONDS.toMillis(max), TimeUnit.NANOSECONDS.toMillis(p99), r.elapsedNanos() / 1e9,
+                r.threadsBefore(), r.threadsAfter(), r.heapBeforeBytes() / mb, r.heapAfterBytes() / mb,
+                r.received(), r.notes());
+        System.out.println("[fleet figures] " + row);
+        append(FLEET_FILE, FLEET_HEADER, row);
+        return row;
+    }
+
+    /** A line between the fleet rows (soak rounds). */
+    static synchronized void fleetNote(String note) {
+        System.out.println("[fleet figures] " + note);
+        append(FLEET_FILE, FLEET_HEADER, "| " + note + " |");
+    }
+
+    private static void append(Path file, String header, String row) {
         try {
-            Files.createDirectories(FILE.toAbsolutePath().getParent());
-            if (!Files.exists(FILE)) {
-                Files.writeString(FILE, HEADER, StandardCharsets.UTF_8);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file)) {
+                Files.writeString(file, header, StandardCharsets.UTF_8);
             }
-            Files.writeString(FILE, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(file, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return row;
     }
 
     static Map<String, Integer> received(LoopbackServer... servers) {

@@ -103,7 +103,7 @@ abstract class ItSupport {
     }
 
     Load load(OkHttpClient client, String url, String runId) {
-        return register(new Load(client, url, THREADS, 4, runId));
+        return register(new Load(ClientAdapter.okhttp(client, "okhttp"), url, THREADS, 4, runId));
     }
 
     /** No call in flight on any backend of the pool (draining ones included). */

@@ -11,23 +11,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Sustained concurrent load: a fixed number of threads, each calling one URL in a loop, every
+ * Sustained concurrent load through any {@link ClientAdapter}: a fixed number of threads, each calling one URL in a
+ * loop, every
  * {@link #postEvery}-th call a POST with a unique {@link LoopbackServer#REQUEST_ID} so that servers can count its
- * deliveries. Every call's outcome is recorded; a test marks points in time ({@link #mark()}) and asks what happened
+ * deliveries. Every call's outcome is recorded (a status or an exception: a call that ends with neither
+ * is a lost call, counted in {@link #lost}); a test marks points in time ({@link #mark()}) and asks what happened
  * since.
  *
  * <p>Thread-safety: the counters are thread-safe; start and stop from the test thread.
  */
 final class Load implements AutoCloseable {
-
-    private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
 
     /** One call's outcome. */
     record Call(long seq, String method, String id, long startNanos, long nanos, int status, String error,
@@ -37,7 +34,7 @@ final class Load implements AutoCloseable {
         }
     }
 
-    private final OkHttpClient client;
+    private final ClientAdapter client;
     private final String url;
     private final int threadCount;
     private final int postEvery;
@@ -50,10 +47,13 @@ final class Load implements AutoCloseable {
     final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
     final LongAdder completed = new LongAdder();
     final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
-    /** Uncaught trouble in a load thread (anything but an IOException from a call): fails the test. */
+    /** Calls started, and calls that ended with neither a status nor an exception (must stay 0). */
+    final LongAdder started = new LongAdder();
+    final LongAdder lost = new LongAdder();
+    /** Uncaught trouble in a load thread (an Error, not an exception of a call): fails the test. */
     final ConcurrentLinkedQueue<Throwable> crashes = new ConcurrentLinkedQueue<>();
 
-    Load(OkHttpClient client, String url, int threads, int postEvery, String runId) {
+    Load(ClientAdapter client, String url, int threads, int postEvery, String runId) {
         this.client = client;
         this.url = url;
         this.threadCount = threads;
@@ -86,27 +86,40 @@ final class Load implements AutoCloseable {
         long n = seq.incrementAndGet();
         boolean post = postEvery > 0 && n % postEvery == 0;
         String id = runId + "-" + n;
-        AtomicInteger attempts = new AtomicInteger();
-        Request.Builder b = new Request.Builder().url(url).header(LoopbackServer.REQUEST_ID, id)
-                .tag(AtomicInteger.class, attempts);
-        if (post) {
-            b.post(RequestBody.create("order " + id, TEXT));
-        }
+        started.increment();
         long start = System.nanoTime();
         int status = -1;
+        int attempts = -1;
         String error = null;
         Throwable exception = null;
-        try (Response response = client.newCall(b.build()).execute()) {
-            response.body().string();
-            status = response.code();
-        } catch (IOException e) {
-            error = e.getClass().getSimpleName();
-            exception = e;
+        try {
+            ClientAdapter.Answer answer = client.send(url, post, id);
+            status = answer.status();
+            attempts = answer.attempts();
+        } catch (Exception e) {
+            exception = unwrap(e);
+            if (e instanceof ClientAdapter.AttemptsKnown known) {
+                attempts = known.attempts;
+            }
+            error = exception.getClass().getSimpleName();
             errors.computeIfAbsent(error, k -> new AtomicInteger()).incrementAndGet();
         }
         long nanos = System.nanoTime() - start;
-        calls.add(new Call(n, post ? "POST" : "GET", id, start, nanos, status, error, exception, attempts.get()));
+        if (status <= 0 && exception == null) {
+            lost.increment();
+        }
+        calls.add(new Call(n, post ? "POST" : "GET", id, start, nanos, status, error, exception, attempts));
         completed.increment();
+    }
+
+    /** The client's own exception: without the wrappers of futures and of {@link ClientAdapter.AttemptsKnown}. */
+    static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof ExecutionException || t instanceof CompletionException
+                || t instanceof ClientAdapter.AttemptsKnown) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** @return the number of calls completed so far; a mark for {@link #since(long)} */
@@ -159,7 +172,7 @@ final class Load implements AutoCloseable {
      * An application interceptor to add after the {@code LoadBalancingInterceptor}: it sees every attempt the
      * balancer makes and counts it on the call's tag.
      */
-    static Response countAttempt(okhttp3.Interceptor.Chain chain) throws IOException {
+    static okhttp3.Response countAttempt(okhttp3.Interceptor.Chain chain) throws IOException {
         AtomicInteger attempts = chain.request().tag(AtomicInteger.class);
         if (attempts != null) {
             attempts.incrementAndGet();

@@ -140,7 +140,8 @@ final class LoopbackServer implements AutoCloseable {
     private synchronized void listen() throws IOException {
         ServerSocket ss = ssl != null ? ssl.getServerSocketFactory().createServerSocket() : new ServerSocket();
         ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(address, port), 128);
+        // A backlog for a fleet: 256 clients may connect at once (the kernel caps it at net.core.somaxconn, 4096 here).
+        ss.bind(new InetSocketAddress(address, port), 1024);
         port = ss.getLocalPort();
         listener = ss;
         Thread acceptor = new Thread(() -> acceptLoop(ss), "backend-" + name + "-accept");

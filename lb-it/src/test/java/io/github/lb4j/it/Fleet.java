@@ -1,0 +1,226 @@
+package io.github.lb4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.lb4j.core.BackendHealth;
+import io.github.lb4j.core.BackendStats;
+import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.http.Route;
+import io.github.lb4j.okhttp.OkHttpLeakLog;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import okhttp3.OkHttpClient;
+
+/**
+ * One run of one fleet scenario through one adapter: {@value #BACKENDS} loopback backends, a pool over them, the
+ * adapter's client, {@value #CONCURRENCY} load threads. It owns everything it starts and closes it all, so that a
+ * soak can run the table again and again in one JVM; {@link #finish()} then checks what every scenario promises
+ * (nothing lost, every call within its deadline, nothing in flight, no connection or thread left behind) and returns
+ * the figures.
+ */
+final class Fleet implements AutoCloseable {
+
+    static final int CONCURRENCY = 256;
+    static final int BACKENDS = 5;
+    /** The read/response timeout of one attempt. */
+    static final Duration ATTEMPT = Duration.ofSeconds(1);
+    /** Scheduling slack on top of a call's deadline: 256 threads on 2 shared cores. */
+    static final Duration GRACE = Duration.ofSeconds(1);
+    /** Threads a closed client may leave behind for a while: global daemons (OkHttp's task runner, JDK selector). */
+    static final int THREAD_SLACK = 8;
+
+    final String adapterName;
+    final String scenario;
+    final List<LoopbackServer> servers = new ArrayList<>();
+    final HealthLog log = new HealthLog();
+    final Route route;
+    final LoadBalancer pool;
+    final Duration deadline;
+    final ClientAdapter client;
+    final Load load;
+    final long startedNanos = System.nanoTime();
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final int threadsBefore;
+    private final long heapBefore;
+    private boolean finished;
+
+    /**
+     * @param pool the scenario's settings on top of the fleet's: short ejections, no slow start
+     */
+    Fleet(String adapterName, String scenario, BiFunction<Fleet, LoadBalancer.Builder, LoadBalancer.Builder> pool)
+            throws Exception {
+        this.adapterName = adapterName;
+        this.scenario = scenario;
+        this.heapBefore = heapAfterGc();
+        this.threadsBefore = liveThreads();
+        for (int i = 1; i <= BACKENDS; i++) {
+            servers.add(own(LoopbackServer.start("s" + i)));
+        }
+        log.watch(servers.toArray(new LoopbackServer[0]));
+        LoadBalancer.Builder b = LoadBalancer.builder("orders")
+                .backends(servers.stream().map(LoopbackServer::backend).collect(Collectors.toList()))
+                .outlierDetection(io.github.lb4j.core.OutlierDetection.builder().consecutiveFailures(3)
+                        .baseEjectionTime(Duration.ofMillis(300)).maxEjectionTime(Duration.ofSeconds(1)).build())
+                .slowStart(Duration.ZERO).listener(log);
+        this.pool = own(pool.apply(this, b).build());
+        log.pool(this.pool);
+        // Every GET may be retried once: the budget is ChaosTest's scenario 5, not what these runs measure.
+        this.route = Route.builder("orders", this.pool).maxAttempts(2).retryBudget(1.0, 100).build();
+        this.deadline = Adapters.deadlineBound(route, ATTEMPT);
+        this.client = own(Adapters.create(adapterName, route, ATTEMPT, deadline));
+        this.load = own(new Load(client, "http://orders/items?page=1", CONCURRENCY, 4, adapterName + "-" + scenario));
+    }
+
+    <T extends AutoCloseable> T own(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** A plain OkHttp client for health checks, shut down with the fleet. */
+    OkHttpClient checkClient() {
+        OkHttpClient plain = new OkHttpClient();
+        own(() -> OkHttpLeakLog.shutdown(plain));
+        return plain;
+    }
+
+    LoopbackServer server(int i) {
+        return servers.get(i - 1);
+    }
+
+    /** Runs until {@code n} more calls completed (bounded wait). */
+    void calls(long n) {
+        load.awaitCalls(load.mark(), n, Duration.ofSeconds(120));
+    }
+
+    BackendHealth health(String id) {
+        return HealthLog.health(pool, id);
+    }
+
+    void until(String what, java.util.function.BooleanSupplier condition) {
+        Waits.until(what, Duration.ofSeconds(30), condition);
+    }
+
+    /** What one run measured. */
+    record Result(String adapter, String scenario, List<Load.Call> calls, long lost, long elapsedNanos,
+                  int threadsBefore, int threadsAfter, long heapBeforeBytes, long heapAfterBytes,
+                  int connectionsAfterClose, String received, String notes) {
+    }
+
+    /**
+     * Stops the load and checks what every scenario promises, closes everything, then checks that the client left no
+     * connection and no thread behind.
+     */
+    Result finish(String notes) throws Exception {
+        load.stop();
+        long elapsed = System.nanoTime() - startedNanos;
+        List<Load.Call> calls = load.all();
+        assertThat(load.lost.sum()).as("%s/%s: calls that got neither a response nor an exception", adapterName,
+                scenario).isZero();
+        assertThat((long) calls.size()).as("calls recorded = calls started").isEqualTo(load.started.sum());
+        assertThat(load.crashes).as("load threads that died").isEmpty();
+        ItSupport.assertPostsAtMostOnce(calls, servers.toArray(new LoopbackServer[0]));
+        long bound = deadline.plus(GRACE).toNanos();
+        List<Load.Call> late = calls.stream().filter(c -> c.nanos() > bound).collect(Collectors.toList());
+        assertThat(late).as("%s/%s: calls longer than their deadline of %d ms (+%d ms grace): %s", adapterName,
+                scenario, deadline.toMillis(), GRACE.toMillis(), ItSupport.describe(late)).isEmpty();
+        // An async call canceled at its deadline releases its slot from the client's thread, a moment later.
+        until("nothing in flight on the pool", () -> pool.stats().stream().allMatch(s -> s.inFlight() == 0));
+        for (BackendStats s : pool.stats()) {
+            assertThat(s.inFlight()).as("in flight on %s", s.backend().id()).isZero();
+        }
+        finished = true;
+        closeAll();
+        // Servers stay listening until their own close, so they see the client close its connections.
+        int open = openConnections();
+        boolean canClose = !adapterName.startsWith("jdk") || Runtime.version().feature() >= 21;
+        if (canClose) {
+            Waits.until(adapterName + " to close every connection", Duration.ofSeconds(15),
+                    () -> openConnections() == 0);
+            open = 0;
+        }
+        try {
+            Waits.until("threads back near the baseline of " + threadsBefore, Duration.ofSeconds(15),
+                    () -> liveThreads() <= threadsBefore + THREAD_SLACK);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; threads now: " + threadNames(), e);
+        }
+        int threadsAfter = liveThreads();
+        long heapAfter = heapAfterGc();
+        String received = Figures.received(servers.toArray(new LoopbackServer[0])).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        for (LoopbackServer s : servers) {
+            s.close();
+        }
+        return new Result(adapterName, scenario, calls, load.lost.sum(), elapsed, threadsBefore, threadsAfter,
+                heapBefore, heapAfter, open, received, notes + (canClose ? "" : "; JDK 17 client cannot close: "
+                + open + " idle connections left to its keep-alive"));
+    }
+
+    private int openConnections() {
+        return servers.stream().mapToInt(LoopbackServer::openConnections).sum();
+    }
+
+    private void closeAll() throws Exception {
+        Exception first = null;
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            if (r instanceof LoopbackServer) {
+                continue; // closed after the connection check
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Live threads but the servers' own (their pools idle out on their own clock) and two process-wide pools of
+     * OkHttp that no client owns and that shrink on their own 60 s keep-alive: its task runner and Okio's watchdog.
+     */
+    static int liveThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(Fleet::counted).count();
+    }
+
+    private static boolean counted(Thread t) {
+        String name = t.getName();
+        return !name.startsWith("backend-") && !name.startsWith("OkHttp TaskRunner")
+                && !name.equals("Okio Watchdog");
+    }
+
+    /** Live threads by name, digits folded, for a message. */
+    static java.util.Map<String, Long> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(Fleet::counted)
+                .collect(Collectors.groupingBy(t -> t.getName().replaceAll("[0-9]+", "#"), java.util.TreeMap::new,
+                        Collectors.counting()));
+    }
+
+    static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** After a failure: close everything (servers too) without the checks. */
+    @Override
+    public void close() throws Exception {
+        if (!finished) {
+            load.close();
+            closeAll();
+        }
+        for (LoopbackServer s : servers) {
+            s.close();
+        }
+    }
+}
