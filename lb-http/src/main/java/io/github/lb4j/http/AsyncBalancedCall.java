@@ -54,6 +54,7 @@ final class AsyncBalancedCall<R> {
             return;
         }
         Attempt attempt = new Attempt(n, selection);
+        call.attemptStarted(attempt, n == 1 ? RouteListener.AttemptKind.FIRST : RouteListener.AttemptKind.RETRY);
         CompletableFuture<R> future;
         try {
             future = exchange.sendAsync(attempt);
@@ -99,7 +100,7 @@ final class AsyncBalancedCall<R> {
             Throwable failure = call.classify(attempt, response, view);
             Selection next = call.retryOnStatus(attempt, response, view, failure);
             if (next == null) {
-                R delivered = exchange.deliver(response, new ResponseOutcome(selection, failure));
+                R delivered = call.deliver(response, selection, failure);
                 if (!result.complete(delivered)) {
                     exchange.discard(delivered); // canceled in the meantime; its outcome is reported on discard
                 }

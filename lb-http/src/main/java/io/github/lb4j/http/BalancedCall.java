@@ -45,6 +45,8 @@ final class BalancedCall<R> {
     private final RandomGenerator random;
     private final RequestContext base;
     private final int maxAttempts;
+    /** The route listener's view of this call; null when the route has none (nothing is allocated for it). */
+    private final CallEvents events;
     /** Ids of the backends tried so far, excluded from the next pick; null until the first retry. */
     private List<String> tried;
     /** Failures of earlier attempts, attached to the one thrown; null until the first retry. */
@@ -57,16 +59,31 @@ final class BalancedCall<R> {
         this.random = random;
         this.base = context(exchange, route);
         this.maxAttempts = base.pinnedBackendId() != null ? 1 : route.maxAttempts;
+        this.events = CallEvents.start(route, state.ticker, exchange.request());
+    }
+
+    /** Runs the call on the calling thread; its end is told to the route's listener, if any. */
+    R execute() throws IOException {
+        if (events == null) {
+            return run();
+        }
+        try {
+            return run();
+        } catch (IOException | RuntimeException | Error e) {
+            failed(e);
+            throw e;
+        }
     }
 
     /** The synchronous loop: one attempt per turn until a response is delivered or a failure is thrown. */
-    R execute() throws IOException {
+    private R run() throws IOException {
         if (route.racing() && exchange.supportsConcurrentAttempts()) {
             return RacingCall.sync(this, exchange, state).await();
         }
         Selection selection = firstSelection();
         for (int n = 1; ; n++) {
             Attempt attempt = new Attempt(n, selection);
+            attemptStarted(attempt, n == 1 ? RouteListener.AttemptKind.FIRST : RouteListener.AttemptKind.RETRY);
             R response;
             try {
                 response = send(attempt);
@@ -82,7 +99,7 @@ final class BalancedCall<R> {
             Throwable failure = classify(attempt, response, view);
             Selection next = retryOnStatus(attempt, response, view, failure);
             if (next == null) {
-                return exchange.deliver(response, new ResponseOutcome(selection, failure));
+                return deliver(response, selection, failure);
             }
             selection = backoff(n, next);
         }
@@ -118,7 +135,11 @@ final class BalancedCall<R> {
         }
     }
 
+    /** The failure of an attempt whose per-try timeout expired (and the listener told). */
     PerTryTimeoutException perTryTimeout(Attempt attempt) {
+        if (events != null) {
+            events.perTryTimeout(attempt);
+        }
         return new PerTryTimeoutException(route.name, attempt.backend().id(),
                 TimeUnit.NANOSECONDS.toMillis(route.perTryTimeoutNanos));
     }
@@ -166,7 +187,7 @@ final class BalancedCall<R> {
         }
         earlier = add(earlier, e);
         tried = add(tried, attempt.backend().id());
-        Selection next = nextSelection(true);
+        Selection next = nextSelection(true, RouteListener.AttemptKind.RETRY);
         if (next == null) {
             throw withSuppressed(e); // skips e itself
         }
@@ -215,7 +236,7 @@ final class BalancedCall<R> {
             // excluded, the exclusion of tried backends is waived, and would otherwise send the retry straight back.
             new ResponseOutcome(attempt.selection(), failure).finished();
         }
-        Selection next = nextSelection(false);
+        Selection next = nextSelection(false, RouteListener.AttemptKind.RETRY);
         if (next == null) {
             return null;
         }
@@ -280,11 +301,15 @@ final class BalancedCall<R> {
     /**
      * Spends one unit of retry budget and picks a backend not tried yet; null (and nothing spent from the pool)
      * when the budget is spent or nothing can be picked. {@code recordNoBackend}: whether "nothing to pick" joins
-     * the earlier failures (it explains an exception; a delivered response needs no explanation).
+     * the earlier failures (it explains an exception; a delivered response needs no explanation). {@code kind}:
+     * retry or hedge, for the listener.
      */
-    Selection nextSelection(boolean recordNoBackend) {
+    Selection nextSelection(boolean recordNoBackend, RouteListener.AttemptKind kind) {
         if (!state.budget.tryWithdraw()) {
             log.debug("route '{}': retry budget spent; returning the failure to the caller", route.name);
+            if (events != null) {
+                events.budgetRefused(kind);
+            }
             return null;
         }
         try {
@@ -297,6 +322,34 @@ final class BalancedCall<R> {
         } catch (IllegalStateException e) {
             return null;
         }
+    }
+
+    /** Tells the listener, if any, that {@code attempt} is handed to the client. */
+    void attemptStarted(Attempt attempt, RouteListener.AttemptKind kind) {
+        if (events != null) {
+            events.attemptStarted(attempt, kind);
+        }
+    }
+
+    /** Hands the final response over, with its outcome to report, and tells the listener the call ended. */
+    R deliver(R response, Selection selection, Throwable failure) {
+        R delivered = exchange.deliver(response, new ResponseOutcome(selection, failure));
+        if (events != null) {
+            events.delivered(failure != null);
+        }
+        return delivered;
+    }
+
+    /** Tells the listener, if any, that the call failed with {@code thrown} (a second end is ignored). */
+    void failed(Throwable thrown) {
+        if (events != null) {
+            events.failed(thrown, exchange.isCanceled());
+        }
+    }
+
+    /** @return whether the route has a listener for this call */
+    boolean listened() {
+        return events != null;
     }
 
     /** Waits before attempt {@code n + 1}; on cancel or timeout releases {@code next} and fails the call. */

@@ -152,10 +152,16 @@ public final class HttpBalancer {
     public <R> CompletableFuture<R> executeAsync(Route route, AsyncHttpExchange<R> exchange) {
         RouteRuntime state = runtime(route);
         BalancedCall<R> call = new BalancedCall<>(state, exchange, random);
-        if (route.racing()) {
-            return RacingCall.async(call, exchange, state).start();
+        CompletableFuture<R> result = route.racing() ? RacingCall.async(call, exchange, state).start()
+                : new AsyncBalancedCall<>(call, exchange).start();
+        if (call.listened()) {
+            result.whenComplete((response, thrown) -> {
+                if (thrown != null) {
+                    call.failed(thrown);
+                }
+            });
         }
-        return new AsyncBalancedCall<>(call, exchange).start();
+        return result;
     }
 
     private RouteRuntime runtime(Route route) {

@@ -306,6 +306,8 @@ final class RacingCall<R> {
         }
         flight.future = future;
         live.add(flight);
+        call.attemptStarted(attempt, hedge ? RouteListener.AttemptKind.HEDGE
+                : counted == 1 ? RouteListener.AttemptKind.FIRST : RouteListener.AttemptKind.RETRY);
         future.whenComplete((response, thrown) -> post(() -> onDone(flight, response, thrown)));
     }
 
@@ -330,7 +332,7 @@ final class RacingCall<R> {
         for (Flight<R> f : live) {
             call.exclude(f.attempt);
         }
-        Selection next = call.nextSelection(false);
+        Selection next = call.nextSelection(false, RouteListener.AttemptKind.HEDGE);
         if (next == null) {
             log.debug("route '{}': no hedge (retry budget spent or no other backend)", route.name);
             return;
@@ -393,7 +395,7 @@ final class RacingCall<R> {
             retryAfterBackoff(next);
             return;
         }
-        R delivered = exchange.deliver(response, new ResponseOutcome(attempt.selection(), failure));
+        R delivered = call.deliver(response, attempt.selection(), failure);
         if (flight.hedge) {
             log.debug("route '{}': the hedge on {} answered first", route.name, attempt.backend().id());
         }

@@ -107,6 +107,8 @@ public final class Route {
     final Hedging hedging;
     final Set<String> idempotentMethods;
     final boolean honorRetryAfter;
+    /** null: no listener. */
+    final RouteListener listener;
 
     private Route(Builder b) {
         this.name = b.name;
@@ -125,6 +127,7 @@ public final class Route {
         this.hedging = b.hedging;
         this.idempotentMethods = b.idempotentMethods;
         this.honorRetryAfter = b.honorRetryAfter;
+        this.listener = b.listener;
     }
 
     /** @return whether attempts of this route's calls are timed or raced (per-try timeout or hedging) */
@@ -195,6 +198,11 @@ public final class Route {
         return idempotentMethods;
     }
 
+    /** @return the listener of this route's calls (several added are combined into one), or null if none */
+    public RouteListener listener() {
+        return listener;
+    }
+
     @Override
     public String toString() {
         return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts
@@ -224,6 +232,7 @@ public final class Route {
         private Hedging hedging;
         private Set<String> idempotentMethods = DEFAULT_IDEMPOTENT_METHODS;
         private boolean honorRetryAfter = true;
+        private RouteListener listener;
 
         Builder(String name, LoadBalancer loadBalancer) {
             this.name = HostNames.checkRouteName(name);
@@ -473,6 +482,20 @@ public final class Route {
                 set.add(m);
             }
             this.idempotentMethods = Set.copyOf(set);
+            return this;
+        }
+
+        /**
+         * Tells {@code listener} about every call on this route: its attempts by kind, retries the budget refused,
+         * per-try timeouts and how it ended (see {@link RouteListener}); lb-micrometer's {@code RouteMetrics}
+         * publishes them as meters. Called again, it adds a listener: each is told in the order added.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         */
+        public Builder listener(RouteListener listener) {
+            Objects.requireNonNull(listener, "listener");
+            this.listener = this.listener == null ? listener : new ListenerPair(this.listener, listener);
             return this;
         }
 
