@@ -61,6 +61,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
     private final Overload overload;
     final Membership membership;
     private final SnapshotBuilder snapshots;
+    /** Subsets by metadata seen so far; under {@link #lock}. */
+    private final Subsets subsets;
     private final DeadlineRefresh refresh;
     private volatile Snapshot snapshot;
     /** Whether any removed backend still drains; kept by {@link Membership}, read by every completion. */
@@ -122,17 +124,22 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.snapshots = new SnapshotBuilder(name, strategy.newFactory(context), events, slowStartNanos,
                 b.slowStartFloorPercent, slowStartNanos > 0 && strategy.supportsSlowStart(), b.panicThresholdPercent,
                 scheduledRefresh);
+        ZoneRouting zones = null;
         if (b.localZone != null) {
             if (strategy instanceof HashStrategy) {
                 // A key must map to one backend whatever zone the caller is in: zone routing would split it.
                 log.warn("pool '{}': zone-aware routing (localZone '{}') is ignored with the hash strategy {}: key "
                         + "affinity must not depend on the caller's zone", name, b.localZone, strategy.name());
             } else {
-                snapshots.zoneRouting(new ZoneRouting(name, b.localZone, b.callerZoneShares, strategy, context));
+                zones = new ZoneRouting(name, b.localZone, b.callerZoneShares, strategy, context);
+                snapshots.zoneRouting(zones);
             }
         } else if (b.callerZoneShares != null) {
             log.warn("pool '{}': callerZoneShares is set without localZone; zone-aware routing is off", name);
         }
+        this.subsets = new Subsets(name, b.subsetFallback, b.defaultSubset, b.maxSubsets, strategy, context,
+                zones == null ? null : zones.forSubset());
+        snapshots.subsets(subsets);
         int size;
         synchronized (lock) {
             long now = ticker.read();
@@ -177,7 +184,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         Snapshot s = current();
         long now = usesClock ? ticker.read() : 0L;
         Picker picker = s.picker;
-        if (picker != null && ctx.pinnedBackendId() == null && !ctx.hasExclusions()) {
+        if (picker != null && ctx.pinnedBackendId() == null && !ctx.hasExclusions() && ctx.subsetSelector() == null) {
             return picker.pickBackend(ctx, now);
         }
         return choose(s, ctx, now).backend;
@@ -235,8 +242,15 @@ final class DefaultLoadBalancer implements LoadBalancer {
             }
             return chosen;
         }
+        SubsetSelector subset = ctx.subsetSelector();
+        if (subset != null) {
+            BackendState chosen = chooseInSubset(s, subset, ctx, now);
+            if (chosen != null) {
+                return chosen;
+            }
+        }
         if (ctx.hasExclusions() && s.allExcluded(ctx)) {
-            ctx = ctx.hasHashKey() ? RequestContext.ofHashKey(ctx.hashKey()) : RequestContext.empty();
+            ctx = ctx.withoutExclusions();
         }
         return picker.pick(ctx, now);
     }
@@ -254,6 +268,57 @@ final class DefaultLoadBalancer implements LoadBalancer {
     /** A selection reported {@link Selection#overloaded}, after {@link #onComplete}: the window, capped. */
     void overloaded(BackendState s, long nanos) {
         overload.signal(s, nanos);
+    }
+
+    /**
+     * A pick inside the context's subset, registering the selector on first sight (one rebuild under the lock); the
+     * fallback when nothing in it is available.
+     *
+     * @return the backend, or null to pick from the whole pool ({@link SubsetFallback#ANY})
+     * @throws NoBackendAvailableException when the fallback has nothing either
+     */
+    private BackendState chooseInSubset(Snapshot s, SubsetSelector subset, RequestContext ctx, long now) {
+        SubsetTable.Entry e = s.subsets.get(subset);
+        if (e == null && !s.subsets.full) {
+            s = register(subset);
+            e = s.subsets.get(subset);
+        }
+        BackendState chosen = e == null ? null : SubsetTable.pick(e, ctx, now);
+        if (chosen != null) {
+            return chosen;
+        }
+        SubsetTable t = s.subsets;
+        if (t.fallback == SubsetFallback.ANY && s.picker != null) {
+            return null;
+        }
+        if (t.fallback == SubsetFallback.DEFAULT && t.defaultEntry != null) {
+            chosen = SubsetTable.pick(t.defaultEntry, ctx, now);
+            if (chosen != null) {
+                return chosen;
+            }
+        }
+        noBackend();
+        throw new NoBackendAvailableException(name, "pool '" + name + "': no backend available in subset "
+                + (e == null ? "(not tracked: maxSubsets reached) " : "") + subset + ", fallback " + t.fallback
+                + (t.fallback == SubsetFallback.DEFAULT ? " (the default subset has none either)" : "") + " ("
+                + membership.describe(s) + ")");
+    }
+
+    /** Registers a subset selector and publishes a snapshot with its picker. @return the snapshot to pick from */
+    private Snapshot register(SubsetSelector subset) {
+        synchronized (lock) {
+            Snapshot s = snapshot;
+            if (s.closed) {
+                throw new IllegalStateException("pool '" + name + "' is closed");
+            }
+            boolean registered = subsets.register(subset);
+            // Rebuild for the new picker, or so that the table says it is full and later picks skip this lock.
+            if (registered ? s.subsets.get(subset) == null : !s.subsets.full) {
+                rebuild(ticker.read());
+            }
+        }
+        events.drain();
+        return snapshot;
     }
 
     /** Called once per selection, by the thread that reported its first outcome. */

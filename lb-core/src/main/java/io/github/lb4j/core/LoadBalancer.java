@@ -194,6 +194,12 @@ public interface LoadBalancer extends AutoCloseable {
         public static final Duration DEFAULT_SLOW_START_WINDOW = Duration.ofSeconds(30);
         /** Default share of its weight a backend starts its ramp at: 10%, enough traffic to warm up, little to hurt. */
         public static final int DEFAULT_SLOW_START_FLOOR_PERCENT = 10;
+        /**
+         * Default cap on distinct {@linkplain RequestContext#withSubset subset selectors} per pool: 64, far more than
+         * the versions or canaries a service runs at once, and a bound on the memory and rebuild work that selectors
+         * taken from request headers can cost (each adds one picker to every snapshot).
+         */
+        public static final int DEFAULT_MAX_SUBSETS = 64;
 
         final String name;
         List<Backend> backends = List.of();
@@ -216,6 +222,10 @@ public interface LoadBalancer extends AutoCloseable {
         String localZone;
         /** Null: callers even over the zones; else normalized to sum 1. */
         java.util.Map<String, Double> callerZoneShares;
+        SubsetFallback subsetFallback = SubsetFallback.NONE;
+        /** Null: no default subset. */
+        SubsetSelector defaultSubset;
+        int maxSubsets = DEFAULT_MAX_SUBSETS;
 
         Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -417,6 +427,62 @@ public interface LoadBalancer extends AutoCloseable {
             return this;
         }
 
+        /**
+         * What a {@linkplain RequestContext#withSubset subset} request gets when none of the subset's backends is
+         * available (it matches no member, or all it matches are ejected or unhealthy). Inside a subset the pool's
+         * health, slow start, panic mode, zone-aware routing and strategy apply as for the whole pool; each subset
+         * seen gets its own picker, rebuilt with every snapshot, so a subset pick stays lock-free.
+         *
+         * <pre>{@code
+         * LoadBalancer.builder("orders").backends(backends)      // Backend...withMetadata("version", "v1" | "v2")
+         *         .subsetFallback(SubsetFallback.ANY).build()
+         *         .select(RequestContext.empty().withSubset(Map.of("version", "v2")));
+         * }</pre>
+         *
+         * @param fallback default {@link SubsetFallback#NONE}; {@link SubsetFallback#DEFAULT} needs
+         *     {@link #defaultSubset}
+         * @return this builder
+         */
+        public Builder subsetFallback(SubsetFallback fallback) {
+            this.subsetFallback = Objects.requireNonNull(fallback, "subsetFallback");
+            return this;
+        }
+
+        /**
+         * The subset {@link SubsetFallback#DEFAULT} falls back to, such as {@code Map.of("version", "v1")}.
+         *
+         * @param selector metadata key to value, not empty; keys not blank
+         * @return this builder
+         * @throws IllegalArgumentException if the selector is empty or a key is blank, naming it
+         */
+        public Builder defaultSubset(java.util.Map<String, String> selector) {
+            SubsetSelector s = SubsetSelector.of("defaultSubset", selector);
+            if (s == null) {
+                throw new IllegalArgumentException("defaultSubset must not be empty (the whole pool is "
+                        + "SubsetFallback.ANY), got " + selector);
+            }
+            this.defaultSubset = s;
+            return this;
+        }
+
+        /**
+         * The cap on distinct subset selectors the pool keeps a picker for. A request whose selector is new once the
+         * cap is reached is served as if its subset were empty: the {@linkplain #subsetFallback fallback} applies
+         * (one WARN per pool), so selectors from untrusted headers cannot grow memory. The default subset does not
+         * count.
+         *
+         * @param max 1 to 10 000; default {@link #DEFAULT_MAX_SUBSETS}
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxSubsets(int max) {
+            if (max < 1 || max > 10_000) {
+                throw new IllegalArgumentException("maxSubsets must be between 1 and 10000, got " + max);
+            }
+            this.maxSubsets = max;
+            return this;
+        }
+
         /** Tests: a leak detection level other than the system property's ({@link LeakDetector}). */
         Builder leakDetection(LeakDetector.Level level) {
             this.leakDetection = Objects.requireNonNull(level, "leakDetection");
@@ -460,8 +526,18 @@ public interface LoadBalancer extends AutoCloseable {
             return this;
         }
 
-        /** @return the pool, ready for {@code select} */
+        /**
+         * @return the pool, ready for {@code select}
+         * @throws IllegalStateException if {@link SubsetFallback#DEFAULT} has no {@link #defaultSubset}, or a
+         *     default subset is set with another fallback
+         */
         public LoadBalancer build() {
+            if ((subsetFallback == SubsetFallback.DEFAULT) != (defaultSubset != null)) {
+                throw new IllegalStateException(defaultSubset == null
+                        ? "subsetFallback DEFAULT needs defaultSubset(...)"
+                        : "defaultSubset " + defaultSubset + " is set but subsetFallback is " + subsetFallback
+                                + ", not DEFAULT");
+            }
             return new DefaultLoadBalancer(this);
         }
 

@@ -3,6 +3,7 @@ package io.github.lb4j.core;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,6 +17,9 @@ import java.util.Set;
  *
  * // a retry that avoids the backend that just failed
  * RequestContext retry = RequestContext.empty().excluding(List.of(failed.id()));
+ *
+ * // only backends whose metadata has version=v2 (a canary), with the pool's fallback if none is available
+ * RequestContext canary = RequestContext.empty().withSubset(Map.of("version", "v2"));
  * }</pre>
  *
  * <p>Strategies that do not hash ignore the key. A hash strategy given no key picks a random backend.
@@ -24,18 +28,22 @@ import java.util.Set;
  */
 public final class RequestContext {
 
-    private static final RequestContext EMPTY = new RequestContext(null, 0L, Set.of(), null);
+    private static final RequestContext EMPTY = new RequestContext(null, 0L, Set.of(), null, null);
 
     private final String hashKey;
     private final long hash;
     private final Set<String> excluded;
     private final String pinnedId;
+    /** Null: the whole pool. */
+    private final SubsetSelector subset;
 
-    private RequestContext(String hashKey, long hash, Set<String> excluded, String pinnedId) {
+    private RequestContext(String hashKey, long hash, Set<String> excluded, String pinnedId,
+                           SubsetSelector subset) {
         this.hashKey = hashKey;
         this.hash = hash;
         this.excluded = excluded;
         this.pinnedId = pinnedId;
+        this.subset = subset;
     }
 
     /** @return a context with no key, no exclusion and no pin */
@@ -50,7 +58,7 @@ public final class RequestContext {
      */
     public static RequestContext ofHashKey(String hashKey) {
         Objects.requireNonNull(hashKey, "hashKey");
-        return new RequestContext(hashKey, Hashing.hash(hashKey), Set.of(), null);
+        return new RequestContext(hashKey, Hashing.hash(hashKey), Set.of(), null, null);
     }
 
     /**
@@ -64,7 +72,7 @@ public final class RequestContext {
             // No backend has a blank id, so such a pin could only fail at select time, far from the mistake.
             throw new IllegalArgumentException("backendId must not be blank, got '" + backendId + "'");
         }
-        return new RequestContext(null, 0L, Set.of(), backendId);
+        return new RequestContext(null, 0L, Set.of(), backendId, null);
     }
 
     /**
@@ -83,7 +91,7 @@ public final class RequestContext {
         for (String id : backendIds) {
             set.add(Objects.requireNonNull(id, "backendIds contains null"));
         }
-        return new RequestContext(hashKey, hash, Collections.unmodifiableSet(set), pinnedId);
+        return new RequestContext(hashKey, hash, Collections.unmodifiableSet(set), pinnedId, subset);
     }
 
     /**
@@ -92,11 +100,42 @@ public final class RequestContext {
      * be called by mistake for the other.)
      *
      * @param hashKey the key, not null
-     * @return a copy with this hash key and the same exclusions
+     * @return a copy with this hash key and the same exclusions, pin and subset
      */
     public RequestContext withHashKey(String hashKey) {
         Objects.requireNonNull(hashKey, "hashKey");
-        return new RequestContext(hashKey, Hashing.hash(hashKey), excluded, pinnedId);
+        return new RequestContext(hashKey, Hashing.hash(hashKey), excluded, pinnedId, subset);
+    }
+
+    /**
+     * A copy that picks only among the backends whose {@link Backend#metadata() metadata} has every entry of
+     * {@code selector} (a canary {@code version=v2}, a tenant), keeping this context's key, exclusions and pin. The
+     * pool's health rules and strategy apply inside the subset; when no backend of the subset is available, the
+     * pool's {@link LoadBalancer.Builder#subsetFallback fallback} decides. A pin wins over a subset. An empty
+     * selector means the whole pool. See {@link LoadBalancer.Builder#maxSubsets} for the bound on distinct
+     * selectors.
+     *
+     * @param selector metadata key to required value; keys not blank, no control characters; values not null
+     * @return the copy
+     * @throws IllegalArgumentException if a key is blank or has control characters, naming it
+     */
+    public RequestContext withSubset(Map<String, String> selector) {
+        return new RequestContext(hashKey, hash, excluded, pinnedId, SubsetSelector.of("subset", selector));
+    }
+
+    /** @return the subset selector, an unmodifiable map sorted by key; empty for the whole pool */
+    public Map<String, String> subset() {
+        return subset == null ? Map.of() : subset.asMap();
+    }
+
+    /** The selector, or null for the whole pool. */
+    SubsetSelector subsetSelector() {
+        return subset;
+    }
+
+    /** This context without its exclusions (they excluded every candidate, so they are waived). */
+    RequestContext withoutExclusions() {
+        return excluded.isEmpty() ? this : new RequestContext(hashKey, hash, Set.of(), pinnedId, subset);
     }
 
     /** @return the hash key, or null */
@@ -132,8 +171,10 @@ public final class RequestContext {
 
     @Override
     public String toString() {
-        // The key may identify a user: say whether there is one, not what it is.
+        // The key may identify a user, and subset values may come from request headers: say whether there is a
+        // key and which subset keys, not their values.
         return "RequestContext{hashKey=" + (hashKey == null ? "none" : "set") + ", excluded=" + excluded
-                + (pinnedId == null ? "" : ", pinned=" + pinnedId) + '}';
+                + (pinnedId == null ? "" : ", pinned=" + pinnedId) + (subset == null ? "" : ", subset=" + subset.asMap().keySet())
+                + '}';
     }
 }

@@ -9,6 +9,8 @@ import java.util.Map;
  */
 final class Snapshot {
 
+    /** Before {@link #CLOSED}, which uses it. */
+    static final SubsetTable NO_SUBSETS = new SubsetTable(Map.of(), SubsetFallback.NONE, null, false);
     static final Snapshot CLOSED = new Snapshot(new BackendState[0], new BackendState[0], new int[0], null, true);
 
     final BackendState[] members;
@@ -25,14 +27,16 @@ final class Snapshot {
     final long refreshAtNanos;
     /** Whether the eligible backends are all primaries regardless of health (panic mode). */
     final boolean panic;
+    /** The subsets by metadata seen so far; never null. */
+    final SubsetTable subsets;
     private volatile Map<String, BackendState> eligibleById;
 
     Snapshot(BackendState[] members, BackendState[] eligible, int[] weights, Picker picker, boolean closed) {
-        this(members, eligible, weights, picker, closed, false, 0L, false);
+        this(members, eligible, weights, picker, closed, false, 0L, false, NO_SUBSETS);
     }
 
     Snapshot(BackendState[] members, BackendState[] eligible, int[] weights, Picker picker, boolean closed,
-             boolean hasDeadline, long refreshAtNanos, boolean panic) {
+             boolean hasDeadline, long refreshAtNanos, boolean panic, SubsetTable subsets) {
         this.members = members;
         this.eligible = eligible;
         this.weights = weights;
@@ -41,6 +45,7 @@ final class Snapshot {
         this.hasDeadline = hasDeadline;
         this.refreshAtNanos = refreshAtNanos;
         this.panic = panic;
+        this.subsets = subsets;
     }
 
     /** @return whether the deadline has passed at {@code now} (ticker times compared by difference: no overflow) */
@@ -72,7 +77,12 @@ final class Snapshot {
 
     /** @return whether every eligible backend is excluded by the context (then the exclusion is waived) */
     boolean allExcluded(RequestContext ctx) {
-        for (BackendState e : eligible) {
+        return allExcluded(eligible, ctx);
+    }
+
+    /** @return whether the context excludes every backend of {@code in} */
+    static boolean allExcluded(BackendState[] in, RequestContext ctx) {
+        for (BackendState e : in) {
             if (!ctx.isExcluded(e.id)) {
                 return false;
             }

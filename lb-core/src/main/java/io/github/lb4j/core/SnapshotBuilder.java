@@ -15,7 +15,8 @@ import java.util.List;
  * check count nowhere, and neither do {@link BackendHealth#OVERLOADED} ones (never picked, even in panic mode: the
  * backend itself asked for the pause, see {@link Overload}). With zone-aware routing on, the picker over the
  * eligible backends is {@link ZoneRouting}'s (a zone by precomputed probabilities, then the strategy within it),
- * except in panic mode.
+ * except in panic mode. Each subset by metadata seen so far gets its own picker over the eligible backends that
+ * match it ({@link Subsets}).
  */
 final class SnapshotBuilder {
 
@@ -38,6 +39,8 @@ final class SnapshotBuilder {
     private boolean panic;
     /** Zone-aware routing, or null when off; bypassed in panic mode. */
     private ZoneRouting zones;
+    /** Subsets by metadata, or null (tests that build snapshots alone). */
+    private Subsets subsets;
 
     SnapshotBuilder(String pool, PickerFactory factory, EventDispatcher events, long slowStartNanos,
                     int slowStartFloorPercent, boolean rampWeights, int panicThresholdPercent,
@@ -55,6 +58,11 @@ final class SnapshotBuilder {
     /** Turns zone-aware routing on (before the first build). */
     void zoneRouting(ZoneRouting zones) {
         this.zones = zones;
+    }
+
+    /** Builds the subsets by metadata with every snapshot (before the first build). */
+    void subsets(Subsets subsets) {
+        this.subsets = subsets;
     }
 
     /** A snapshot and its next deadline. */
@@ -107,8 +115,9 @@ final class SnapshotBuilder {
         Picker picker = picked.length == 0 ? null
                 : zones != null && !panicNow ? zones.newPicker(all, picked, weights)
                 : factory.newPicker(picked, weights);
+        SubsetTable table = subsets == null ? Snapshot.NO_SUBSETS : subsets.build(all, picked, weights, panicNow);
         Snapshot snapshot = new Snapshot(all, picked, weights, picker, false, hasDeadline && !scheduledRefresh,
-                deadline, panicNow);
+                deadline, panicNow, table);
         return new Built(snapshot, hasDeadline, deadline);
     }
 

@@ -52,16 +52,27 @@ final class ZoneRouting {
     private final PoolContext context;
     /** One strategy state per zone, created on first sight of the zone (under the pool's lock). */
     private final Map<String, PickerFactory> factories = new HashMap<>();
-    /** Caller zones already warned about as having no backend. */
-    private final TreeSet<String> warnedUnknown = new TreeSet<>();
+    /** Caller zones already warned about as having no backend; shared with the subsets' copies. */
+    private final TreeSet<String> warnedUnknown;
 
     ZoneRouting(String pool, String localZone, Map<String, Double> callerShares, Strategy strategy,
                 PoolContext context) {
+        this(pool, localZone, callerShares, strategy, context, new TreeSet<>());
+    }
+
+    private ZoneRouting(String pool, String localZone, Map<String, Double> callerShares, Strategy strategy,
+                        PoolContext context, TreeSet<String> warnedUnknown) {
         this.pool = pool;
         this.localZone = localZone;
         this.callerShares = callerShares;
         this.strategy = strategy;
         this.context = context;
+        this.warnedUnknown = warnedUnknown;
+    }
+
+    /** @return the same routing with its own per-zone strategy state, for one subset by metadata */
+    ZoneRouting forSubset() {
+        return new ZoneRouting(pool, localZone, callerShares, strategy, context, warnedUnknown);
     }
 
     /** @throws IllegalArgumentException if the zone is blank or has control characters, naming it */
@@ -317,10 +328,10 @@ final class ZoneRouting {
         @Override
         public BackendState pick(RequestContext ctx, long now) {
             int z = zone();
-            if (ctx.hasExclusions() && allExcluded(backends[z], ctx)) {
+            if (ctx.hasExclusions() && Snapshot.allExcluded(backends[z], ctx)) {
                 // The chosen zone is excluded entirely (a retry): any zone with a backend left, in plan order.
                 for (int k = 0; k < pickers.length; k++) {
-                    if (!allExcluded(backends[k], ctx)) {
+                    if (!Snapshot.allExcluded(backends[k], ctx)) {
                         return pickers[k].pick(ctx, now);
                     }
                 }
@@ -331,15 +342,6 @@ final class ZoneRouting {
         @Override
         public Backend pickBackend(RequestContext ctx, long now) {
             return pickers[zone()].pickBackend(ctx, now);
-        }
-
-        private static boolean allExcluded(BackendState[] in, RequestContext ctx) {
-            for (BackendState s : in) {
-                if (!ctx.isExcluded(s.id)) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }
