@@ -147,8 +147,9 @@ final class EventDispatcher {
                     return;
                 }
             }
-        } catch (VirtualMachineError e) {
-            wip.set(0); // let the next change deliver what is left
+        } catch (RuntimeException | Error e) {
+            // An observer's Error, or the JVM's: let the next change deliver what is left rather than never again.
+            wip.set(0);
             throw e;
         }
     }
