@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Health is part of the update path: an ejection, a return, a verdict of an active check and a slow-start step
  * are each a change under {@link #lock} that publishes a new snapshot. Events are queued under the lock and delivered
- * after it is released ({@link EventDispatcher}). Time-driven changes (an ejection ends, a ramp takes its next step)
- * need no timer per backend: with the system ticker, one rebuild per pool is scheduled on the shared scheduler at the
+ * after it is released, on the listener executor when the pool has listeners ({@link EventDispatcher}). Time-driven
+ * changes (an ejection ends, a ramp takes its next step) need no timer per backend: with the system ticker, one rebuild per pool is scheduled on the shared scheduler at the
  * earliest deadline; with another ticker (whose time the scheduler cannot follow) the snapshot records when it goes
  * stale and the first {@code select} after that time rebuilds it.
  */
@@ -104,7 +104,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         this.tauNanos = strategy instanceof PeakEwmaStrategy ? ((PeakEwmaStrategy) strategy).tauNanos() : 1.0;
         this.slowStartNanos = b.slowStartNanos;
         this.subsetting = b.subsetting;
-        this.events = new EventDispatcher(name, b.listeners);
+        this.events = new EventDispatcher(name, b.listeners, b.listenerExecutor, b.eventQueueCapacity);
         LeakDetector.Level leakLevel = b.leakDetection != null ? b.leakDetection
                 : LeakDetector.Level.fromSystemProperty();
         this.leaks = leakLevel == LeakDetector.Level.OFF ? null : new LeakDetector(name, leakLevel);
@@ -590,6 +590,7 @@ final class DefaultLoadBalancer implements LoadBalancer {
         if (source != null) {
             source.close();
         }
+        events.close();
         log.info("pool '{}' closed", name);
     }
 

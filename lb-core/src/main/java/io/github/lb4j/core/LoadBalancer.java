@@ -56,6 +56,10 @@ import java.util.random.RandomGenerator;
  *         .build();
  * }</pre>
  *
+ * <p>Listeners never run on a request thread: a change (a failure that ejects a backend, an update, a health check)
+ * queues its events and returns, and the {@linkplain Builder#listenerExecutor listener executor} delivers them in
+ * order, so a slow listener delays only the events.
+ *
  * <p>Thread-safety: all methods are safe to call from any thread. {@code select} and {@code pick} are lock-free.
  */
 public interface LoadBalancer extends AutoCloseable {
@@ -200,6 +204,13 @@ public interface LoadBalancer extends AutoCloseable {
          * taken from request headers can cost (each adds one picker to every snapshot).
          */
         public static final int DEFAULT_MAX_SUBSETS = 64;
+        /**
+         * Default {@link #eventQueueCapacity}: 1024 events, minutes of changes for a listener that keeps up, and
+         * at most a few MB while it does not (a membership event of a 10 000-backend pool lists them all).
+         */
+        public static final int DEFAULT_EVENT_QUEUE_CAPACITY = 1024;
+        /** Upper bound of {@link #eventQueueCapacity}. */
+        public static final int MAX_EVENT_QUEUE_CAPACITY = 1_000_000;
 
         final String name;
         List<Backend> backends = List.of();
@@ -212,6 +223,9 @@ public interface LoadBalancer extends AutoCloseable {
         int slowStartFloorPercent = DEFAULT_SLOW_START_FLOOR_PERCENT;
         int panicThresholdPercent = DEFAULT_PANIC_THRESHOLD_PERCENT;
         final List<LoadBalancerListener> listeners = new ArrayList<>();
+        /** Null: the shared {@link EventThreads}. */
+        java.util.concurrent.Executor listenerExecutor;
+        int eventQueueCapacity = DEFAULT_EVENT_QUEUE_CAPACITY;
         /** Tests replace the shared scheduler with one driven by their fake clock. */
         CheckScheduler checkScheduler;
         BackendSource source;
@@ -371,13 +385,48 @@ public interface LoadBalancer extends AutoCloseable {
 
         /**
          * Adds a listener for the pool's {@link LoadBalancerEvent events}; may be called more than once. Listeners
-         * run outside the pool's lock, in registration order; one that throws is logged and skipped.
+         * run outside the pool's lock, in registration order, on the {@linkplain #listenerExecutor listener
+         * executor}, never on a request thread; one that throws is logged and skipped.
          *
          * @param listener the listener
          * @return this builder
          */
         public Builder listener(LoadBalancerListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Where the {@linkplain #listener listeners} run. The pool hands it one delivery task at a time, which
+         * delivers the queued events in order, so any executor keeps the order and runs the listeners of one pool
+         * one at a time. Default: two daemon threads {@code lb4j-events-N} shared by every pool of the process,
+         * started on the first event and ended when idle or when the last pool with listeners closes. A direct
+         * executor ({@code Runnable::run}) delivers on the thread that made the change, as a test may want. An
+         * executor that rejects a task gets a WARN and the events are delivered on that thread instead.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder listenerExecutor(java.util.concurrent.Executor executor) {
+            this.listenerExecutor = Objects.requireNonNull(executor, "listenerExecutor");
+            return this;
+        }
+
+        /**
+         * How many events may wait for slow listeners. Beyond it the oldest waiting event is dropped, counted and
+         * logged at WARN (once per backlog): a listener that falls behind costs bounded memory and never blocks
+         * the thread that made a change.
+         *
+         * @param capacity 1 to {@value #MAX_EVENT_QUEUE_CAPACITY}; default {@value #DEFAULT_EVENT_QUEUE_CAPACITY}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code capacity} is out of range
+         */
+        public Builder eventQueueCapacity(int capacity) {
+            if (capacity < 1 || capacity > MAX_EVENT_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("eventQueueCapacity must be between 1 and "
+                        + MAX_EVENT_QUEUE_CAPACITY + ", got " + capacity);
+            }
+            this.eventQueueCapacity = capacity;
             return this;
         }
 

@@ -55,7 +55,7 @@ class ActiveHealthCheckTest {
 
     private LoadBalancer.Builder pool(ActiveHealthCheck check, String... hosts) {
         return LoadBalancer.builder("checks").backends(backends(hosts)).ticker(clock).checkScheduler(clock)
-                .random(new SplittableRandom(7)).slowStart(Duration.ZERO).listener(events).healthCheck(check);
+                .random(new SplittableRandom(7)).slowStart(Duration.ZERO).listener(events).listenerExecutor(Runnable::run).healthCheck(check);
     }
 
     private static ActiveHealthCheck.Builder every10s(HealthChecker checker) {

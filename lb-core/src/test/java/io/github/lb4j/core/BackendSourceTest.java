@@ -182,7 +182,7 @@ class BackendSourceTest {
         RecordingSource source = new RecordingSource();
         List<LoadBalancerEvent> events = new ArrayList<>();
         LoadBalancer pool = LoadBalancer.builder("confirm").ticker(ticker).source(source)
-                .listener(events::add).build();
+                .listener(events::add).listenerExecutor(Runnable::run).build();
         long built = ticker.read();
         assertThat(pool.membershipConfirmedNanos()).isEqualTo(built);
 

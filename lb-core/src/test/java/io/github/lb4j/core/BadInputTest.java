@@ -56,6 +56,12 @@ class BadInputTest {
                 row("ticker(null)", () -> b.ticker(null), NullPointerException.class, "ticker"),
                 row("random(null)", () -> b.random(null), NullPointerException.class, "random"),
                 row("source(null)", () -> b.source(null), NullPointerException.class, "source"),
+                row("listenerExecutor(null)", () -> b.listenerExecutor(null), NullPointerException.class,
+                        "listenerExecutor"),
+                row("eventQueueCapacity(0)", () -> b.eventQueueCapacity(0), IllegalArgumentException.class,
+                        "eventQueueCapacity", "got 0"),
+                row("eventQueueCapacity(1000001)", () -> b.eventQueueCapacity(1_000_001),
+                        IllegalArgumentException.class, "eventQueueCapacity", "got 1000001"),
                 // LoadBalancer methods taking input
                 row("select(null)", () -> pool.select(null), NullPointerException.class, "context"),
                 row("updateBackends(null)", () -> pool.updateBackends(null), NullPointerException.class,
@@ -212,5 +218,7 @@ class BadInputTest {
                 .isEqualTo(HashStrategy.MAX_BALANCE_FACTOR);
         assertThat(RequestContext.ofHashKey("").hashKey()).isEmpty();
         assertThat(RequestContext.empty().excluding(List.of()).excluded()).isEmpty();
+        assertThat(LoadBalancer.builder("p").eventQueueCapacity(1).eventQueueCapacity(
+                LoadBalancer.Builder.MAX_EVENT_QUEUE_CAPACITY)).isNotNull();
     }
 }

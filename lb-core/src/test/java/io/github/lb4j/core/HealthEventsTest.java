@@ -23,7 +23,7 @@ class HealthEventsTest {
         HealthFixtures.Recorder events = new HealthFixtures.Recorder();
         try (HealthFixtures.LogCapture logs = new HealthFixtures.LogCapture()) {
             LoadBalancer lb = LoadBalancer.builder("ev").backends(backends("a", "b", "c")).ticker(clock)
-                    .random(new SplittableRandom(2)).slowStart(Duration.ZERO).listener(events).build();
+                    .random(new SplittableRandom(2)).slowStart(Duration.ZERO).listener(events).listenerExecutor(Runnable::run).build();
             List<Selection> late = List.of(lb.select(RequestContext.ofPinned("a:80")),
                     lb.select(RequestContext.ofPinned("a:80")));
             fail(lb, "a", 5);
@@ -64,7 +64,7 @@ class HealthEventsTest {
                     .listener(e -> {
                         throw new IllegalStateException("listener bug");
                     })
-                    .listener(events).build();
+                    .listener(events).listenerExecutor(Runnable::run).build();
             fail(lb, "a", 5);
             assertThat(events.health()).containsExactly("a:HEALTHY->EJECTED");
             assertThat(picks(lb, 10)).containsOnlyKeys("b");
@@ -89,6 +89,7 @@ class HealthEventsTest {
                         otherThreadGotIn.add(false);
                     }
                 })
+                .listenerExecutor(Runnable::run) // the change's own thread: it still holds no lock
                 .build();
         holder[0] = lb;
         fail(lb, "a", 5);

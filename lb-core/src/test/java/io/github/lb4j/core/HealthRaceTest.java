@@ -46,7 +46,7 @@ class HealthRaceTest {
             }
         };
         LoadBalancer lb = LoadBalancer.builder("race").backends(backends).strategy(Strategy.leastRequests())
-                .ticker(now::get).listener(check).build();
+                .ticker(now::get).listener(check).listenerExecutor(Runnable::run).build();
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         CountDownLatch start = new CountDownLatch(1);

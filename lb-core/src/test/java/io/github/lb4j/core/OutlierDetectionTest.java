@@ -19,7 +19,7 @@ class OutlierDetectionTest {
 
     private LoadBalancer.Builder pool(String... hosts) {
         return LoadBalancer.builder("od").backends(backends(hosts)).ticker(clock).random(new SplittableRandom(1))
-                .listener(events);
+                .listener(events).listenerExecutor(Runnable::run);
     }
 
     static void fail(LoadBalancer lb, String host, int times) {

@@ -20,7 +20,7 @@ class PanicAndBackupTest {
 
     private LoadBalancer.Builder pool(List<Backend> backends) {
         return LoadBalancer.builder("panic").backends(backends).ticker(clock).random(new SplittableRandom(3))
-                .slowStart(Duration.ZERO).listener(events)
+                .slowStart(Duration.ZERO).listener(events).listenerExecutor(Runnable::run)
                 .outlierDetection(OutlierDetection.builder().maxEjectionPercent(100).build());
     }
 

@@ -169,7 +169,7 @@ class SubsettingTest {
     @Test
     void theSubsetFollowsTheMembershipWithoutARestart() {
         List<LoadBalancerEvent> events = Collections.synchronizedList(new ArrayList<>());
-        LoadBalancer lb = pool(1, backends(7)).listener(events::add).build();
+        LoadBalancer lb = pool(1, backends(7)).listener(events::add).listenerExecutor(Runnable::run).build();
         assertThat(hosts(lb.backends())).isEqualTo(hosts("6", "3"));
 
         // Removing a backend outside the subset: this client's subset is recomputed, and the pool reports the
@@ -209,7 +209,7 @@ class SubsettingTest {
     @Test
     void aSetThatChangesOnlyOutsideTheSubsetChangesNothing() {
         List<LoadBalancerEvent> events = Collections.synchronizedList(new ArrayList<>());
-        LoadBalancer lb = pool(0, backends(7)).listener(events::add).build();
+        LoadBalancer lb = pool(0, backends(7)).listener(events::add).listenerExecutor(Runnable::run).build();
         List<Backend> before = lb.backends();
         // 10.0.0.1 is client 2's; a new weight on it is no change for client 0.
         List<Backend> reweighted = new ArrayList<>(backends(7));

@@ -1,6 +1,7 @@
 package io.github.lb4j.dns;
 
 import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.internal.RecordLimits;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -193,6 +195,12 @@ final class Resolution {
                     for (InetAddress a : target.addresses) {
                         candidates.add(new Candidate(a, s.getPort(), weight, s.getPriority(), name));
                     }
+                    // Checked as they add up: targets of a few thousand addresses each must not fill the heap.
+                    String tooManyEndpoints = RecordLimits.tooManyBackends(candidates.size());
+                    if (tooManyEndpoints != null) {
+                        throw new DnsDiscoveryException(service + " SRV: its targets' addresses give at least "
+                                + tooManyEndpoints);
+                    }
                 }
                 for (Map.Entry<Name, CompletableFuture<HostAddresses>> t : targets.entrySet()) {
                     HostAddresses found = t.getValue().join();
@@ -220,7 +228,8 @@ final class Resolution {
             answers.add(query(host, Type.AAAA, notes));
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-            List<InetAddress> addresses = new ArrayList<>();
+            // A set: one list.contains per record made a large answer quadratic.
+            LinkedHashSet<InetAddress> addresses = new LinkedHashSet<>();
             long ttl = Long.MAX_VALUE;
             boolean nxdomain = false;
             for (CompletableFuture<Answer> f : answers) {
@@ -233,15 +242,13 @@ final class Resolution {
                         notes.add(host + " has the unusable address " + address.getHostAddress() + "; ignored");
                         continue;
                     }
-                    if (!addresses.contains(address)) {
-                        addresses.add(address);
-                    }
+                    addresses.add(address);
                 }
                 if (!a.records.isEmpty()) {
                     ttl = Math.min(ttl, a.ttl);
                 }
             }
-            return new HostAddresses(addresses, ttl, nxdomain);
+            return new HostAddresses(new ArrayList<>(addresses), ttl, nxdomain);
         });
     }
 
@@ -288,6 +295,11 @@ final class Resolution {
                 } else if (r.getType() == Type.CNAME) {
                     alias = (CNAMERecord) r;
                 }
+            }
+            String tooMany = RecordLimits.tooManyBackends(found.size());
+            if (tooMany != null) {
+                throw new DnsDiscoveryException(question + ": " + found.size() + " records from " + server + ", "
+                        + tooMany);
             }
             if (!found.isEmpty()) {
                 for (Record r : found) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.internal.RecordLimits;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -46,6 +47,10 @@ final class EndpointJson {
         if (value == null || value.length == 0) {
             return Read.problem("has no value (not an endpoint)");
         }
+        String tooLarge = RecordLimits.recordTooLarge(value.length);
+        if (tooLarge != null) {
+            return Read.problem(tooLarge);
+        }
         JsonNode root;
         try {
             root = MAPPER.readTree(value);
@@ -84,7 +89,17 @@ final class EndpointJson {
         } catch (IllegalArgumentException e) {
             return Read.problem("has a name (the backend id) that is blank or has control characters");
         }
-        Map<String, String> metadata = metadata(root.get("Metadata"));
+        JsonNode metadataNode = root.get("Metadata");
+        String tooMany = RecordLimits.tooManyMetadataEntries(
+                metadataNode != null && metadataNode.isObject() ? metadataNode.size() : 0);
+        if (tooMany != null) {
+            return Read.problem(tooMany);
+        }
+        Map<String, String> metadata = metadata(metadataNode);
+        String tooMuch = RecordLimits.metadataTooLarge(metadata);
+        if (tooMuch != null) {
+            return Read.problem(tooMuch);
+        }
         for (Map.Entry<String, String> entry : metadata.entrySet()) {
             try {
                 backend = backend.withMetadata(entry.getKey(), entry.getValue());

@@ -19,6 +19,7 @@ import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Ticker;
 import io.github.lb4j.core.internal.Backoff;
 import io.github.lb4j.core.internal.Checks;
+import io.github.lb4j.core.internal.RecordLimits;
 import io.github.lb4j.core.internal.SharedScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -126,8 +127,13 @@ public final class EtcdBackendSource implements BackendSource {
     private volatile boolean closed;
     /** Usable endpoints by id; sorted, so the pool is given one order whatever the order of events. */
     private final TreeMap<String, Backend> members = new TreeMap<>();
-    /** Skipped keys by id, with the value that was reported: a key is reported again only when it changes. */
+    /**
+     * Skipped keys by id, with a SHA-256 of the value that was reported: a key is reported again only when it
+     * changes. A digest, not the value: a registry of large malformed values must not be copied into the heap.
+     */
     private Map<String, byte[]> malformed = new HashMap<>();
+    /** Whether a key beyond {@link RecordLimits#MAX_BACKENDS} was reported since the last full read. */
+    private boolean overLimitReported;
     private long malformedCount;
     /** Every change up to this revision is applied; 0 before the first read. */
     private long revision;
@@ -259,7 +265,9 @@ public final class EtcdBackendSource implements BackendSource {
             stopWatchLocked();
         }
         try {
-            client.getKVClient().get(prefix, GetOption.builder().isPrefix(true).build())
+            // One more than the limit: enough to tell that the service has too many keys without reading them all.
+            client.getKVClient().get(prefix, GetOption.builder().isPrefix(true)
+                            .withLimit(RecordLimits.MAX_BACKENDS + 1L).build())
                     .orTimeout(requestTimeoutNanos, TimeUnit.NANOSECONDS)
                     .whenComplete((response, error) -> run(() -> listed(gen, response, error)));
         } catch (RuntimeException e) {
@@ -281,6 +289,14 @@ public final class EtcdBackendSource implements BackendSource {
                 failedLocked("reading the service failed", unwrap(error), this::list);
                 return;
             }
+            String tooMany = RecordLimits.tooManyBackends(Math.max(response.getCount(), response.getKvs().size()));
+            if (tooMany != null || response.isMore()) {
+                failedLocked("the service has " + response.getCount() + " keys: "
+                        + (tooMany != null ? tooMany : RecordLimits.tooManyBackends(RecordLimits.MAX_BACKENDS + 1L)),
+                        null, this::list);
+                return;
+            }
+            overLimitReported = false;
             TreeMap<String, Backend> fresh = new TreeMap<>();
             Map<String, byte[]> freshMalformed = new HashMap<>();
             List<String> problems = new java.util.ArrayList<>();
@@ -291,9 +307,10 @@ public final class EtcdBackendSource implements BackendSource {
                 if (read.backend() != null) {
                     fresh.put(id, read.backend());
                 } else {
-                    freshMalformed.put(id, value);
+                    byte[] digest = RecordLimits.digest(value);
+                    freshMalformed.put(id, digest);
                     byte[] before = malformed.get(id);
-                    if (before == null || !Arrays.equals(before, value)) {
+                    if (before == null || !Arrays.equals(before, digest)) {
                         malformedCount++;
                         problems.add(report(id, read.problem()));
                     }
@@ -483,13 +500,27 @@ public final class EtcdBackendSource implements BackendSource {
 
     /** Applies a PUT; returns whether the set changed. Under lock. */
     private boolean put(String id, byte[] value, List<String> reports) {
+        if (!members.containsKey(id) && !malformed.containsKey(id)
+                && members.size() + malformed.size() >= RecordLimits.MAX_BACKENDS) {
+            // A new key past the limit is not kept (neither as a member nor as a malformed key): memory stays
+            // bounded whatever is written. Reported once until the next full read, which fails while over.
+            malformedCount++;
+            if (!overLimitReported) {
+                overLimitReported = true;
+                reports.add(report(id, "is not kept, the service being at its limit: "
+                        + RecordLimits.tooManyBackends(RecordLimits.MAX_BACKENDS + 1L)
+                        + "; further keys past it are skipped silently"));
+            }
+            return false;
+        }
         EndpointJson.Read read = EndpointJson.read(id, value, zoneKey, weightKey);
         if (read.backend() != null) {
             malformed.remove(id);
             return !read.backend().equals(members.put(id, read.backend()));
         }
-        byte[] before = malformed.put(id, value);
-        if (before == null || !Arrays.equals(before, value)) {
+        byte[] digest = RecordLimits.digest(value);
+        byte[] before = malformed.put(id, digest);
+        if (before == null || !Arrays.equals(before, digest)) {
             malformedCount++;
             reports.add(report(id, read.problem()));
         }

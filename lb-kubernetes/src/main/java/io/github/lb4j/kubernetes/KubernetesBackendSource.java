@@ -471,6 +471,14 @@ public final class KubernetesBackendSource implements BackendSource {
             }
             return false;
         }
+        if (result.tooMany() != null) {
+            String message = description + ": " + result.tooMany();
+            if (!message.equals(lastPortFailure)) {
+                lastPortFailure = message; // reported once, like a missing port, until the slices change that
+                sink.failed(message, null);
+            }
+            return false;
+        }
         lastPortFailure = null;
         List<Backend> set = result.backends();
         if (set.equals(lastPushed)) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.internal.RecordLimits;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -67,8 +68,12 @@ final class SliceReader {
     record Problem(String slice, String text, boolean portMissing) {
     }
 
-    /** The merged set and the skipped slices, and the port names seen on slices that were read for ports. */
-    record Result(List<Backend> backends, List<Problem> problems, TreeSet<String> portNames, int slicesWithPort) {
+    /**
+     * The merged set and the skipped slices, and the port names seen on slices that were read for ports; or, when
+     * the slices list more than {@link RecordLimits#MAX_BACKENDS} addresses, no backends and {@code tooMany} saying so.
+     */
+    record Result(List<Backend> backends, List<Problem> problems, TreeSet<String> portNames, int slicesWithPort,
+                  String tooMany) {
     }
 
     /**
@@ -111,8 +116,14 @@ final class SliceReader {
             for (Candidate c : read) {
                 byAddress.putIfAbsent(c.backend.id(), c);
             }
+            // Checked slice by slice: the set is never built past the limit, however many slices there are.
+            String tooMany = RecordLimits.tooManyBackends(byAddress.size());
+            if (tooMany != null) {
+                return new Result(List.of(), problems, portNames, slicesWithPort, "its EndpointSlices list at least "
+                        + tooMany);
+            }
         }
-        return new Result(withIds(byAddress.values()), problems, portNames, slicesWithPort);
+        return new Result(withIds(byAddress.values()), problems, portNames, slicesWithPort, null);
     }
 
     /** The port this slice offers for {@code choice}, or null. Only TCP ports (protocol absent means TCP). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.internal.RecordLimits;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -50,6 +51,10 @@ final class InstanceJson {
         if (data == null || data.length == 0) {
             return Read.problem("has no data (not a ServiceInstance)");
         }
+        String tooLarge = RecordLimits.recordTooLarge(data.length);
+        if (tooLarge != null) {
+            return Read.problem(tooLarge);
+        }
         JsonNode root;
         try {
             root = MAPPER.readTree(data);
@@ -83,7 +88,18 @@ final class InstanceJson {
         if (port < 1 || port > 65535) {
             return Read.problem("has a " + portField + " that is not an integer between 1 and 65535");
         }
-        Map<String, String> metadata = metadata(root.get("payload"));
+        JsonNode entries = metadataSource(root.get("payload"));
+        // Counted before anything is copied; "@class" is Jackson's type id, not an entry.
+        String tooMany = RecordLimits.tooManyMetadataEntries(entries == null ? 0
+                : entries.size() - (entries.has("@class") ? 1 : 0));
+        if (tooMany != null) {
+            return Read.problem(tooMany);
+        }
+        Map<String, String> metadata = metadata(entries);
+        String tooMuch = RecordLimits.metadataTooLarge(metadata);
+        if (tooMuch != null) {
+            return Read.problem(tooMuch);
+        }
         Backend backend;
         try {
             backend = Backend.of(address, port);
@@ -163,12 +179,19 @@ final class InstanceJson {
         }
     }
 
-    private static Map<String, String> metadata(JsonNode payload) {
+    /** The object whose entries are the metadata, or null when there is none. */
+    private static JsonNode metadataSource(JsonNode payload) {
         if (payload == null || !payload.isObject()) {
-            return Map.of(); // absent, null, or a scalar payload such as Curator's "From Test": not metadata
+            return null; // absent, null, or a scalar payload such as Curator's "From Test": not metadata
         }
         JsonNode nested = payload.get("metadata");
-        JsonNode source = nested != null && nested.isObject() ? nested : payload;
+        return nested != null && nested.isObject() ? nested : payload;
+    }
+
+    private static Map<String, String> metadata(JsonNode source) {
+        if (source == null) {
+            return Map.of();
+        }
         Map<String, String> out = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();

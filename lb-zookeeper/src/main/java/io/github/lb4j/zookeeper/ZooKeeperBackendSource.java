@@ -5,6 +5,7 @@ import io.github.lb4j.core.BackendSource;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Ticker;
 import io.github.lb4j.core.internal.Checks;
+import io.github.lb4j.core.internal.RecordLimits;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -102,7 +103,10 @@ public final class ZooKeeperBackendSource implements BackendSource {
     private CuratorCache cache;
     /** Usable instances by node path; sorted, so the pool is given one order whatever the order of events. */
     private final TreeMap<String, Backend> members = new TreeMap<>();
-    /** Skipped nodes by path, with the data that was reported: a node is reported again only when it changes. */
+    /**
+     * Skipped nodes by path, with a digest of the data that was reported: a node is reported again only when it
+     * changes. A digest, not the data: large malformed nodes must not be copied again.
+     */
     private final Map<String, byte[]> malformed = new HashMap<>();
     private long malformedCount;
     /** The cache has read the service once: until then, a set would be a partial one. */
@@ -252,8 +256,9 @@ public final class ZooKeeperBackendSource implements BackendSource {
                 if (read.disabled()) {
                     malformed.remove(path);
                 } else {
-                    byte[] before = malformed.put(path, data == null ? new byte[0] : data);
-                    report = before == null || !Arrays.equals(before, data);
+                    byte[] digest = RecordLimits.digest(data == null ? new byte[0] : data);
+                    byte[] before = malformed.put(path, digest);
+                    report = before == null || !Arrays.equals(before, digest);
                     if (report) {
                         malformedCount++;
                     }
@@ -290,14 +295,25 @@ public final class ZooKeeperBackendSource implements BackendSource {
     private void push() {
         List<Backend> set;
         Sink target;
+        String refused = null;
         synchronized (lock) {
             pushQueued = false;
             if (closed || !dirty || outageSince >= 0) {
                 return;
             }
             dirty = false;
-            set = List.copyOf(members.values());
             target = sink;
+            String tooMany = RecordLimits.tooManyBackends(members.size());
+            if (tooMany != null) {
+                set = null;
+                refused = description + ": the service has " + tooMany;
+            } else {
+                set = List.copyOf(members.values());
+            }
+        }
+        if (set == null) {
+            target.failed(refused, null); // the pool keeps its last good set and logs this at WARN
+            return;
         }
         target.update(set);
     }
