@@ -7,13 +7,10 @@ import io.github.lb4j.core.Strategy;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.http.Route;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.ConnectionPool;
@@ -232,34 +227,13 @@ public final class OkHttpInterceptorLoad {
         }
         Options o = Options.parse(args);
 
-        // Without TCP_NODELAY the JDK server's separate header and body writes wait for delayed ACKs (40 ms).
-        // Read once, when the JDK's server first initializes: set before any HttpServer exists.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        List<HttpServer> servers = new ArrayList<>();
-        List<ExecutorService> serverThreads = new ArrayList<>();
+        List<LoopbackServer> servers = new ArrayList<>();
         int[] ports = o.backendPorts.clone();
         if (o.serveBackends) {
-            byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < 3; i++) {
-                HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(LOOPBACK),
-                        ports[i]), 1024);
-                ExecutorService executor = Executors.newFixedThreadPool(o.threads);
-                server.setExecutor(executor);
-                server.createContext("/", exchange -> {
-                    try (exchange) {
-                        exchange.getRequestBody().readAllBytes();
-                        exchange.sendResponseHeaders(200, body.length);
-                        try (OutputStream out = exchange.getResponseBody()) {
-                            out.write(body);
-                        }
-                    }
-                });
-                server.start();
-                ports[i] = server.getAddress().getPort();
+                LoopbackServer server = LoopbackServer.start(ports[i], o.threads);
+                ports[i] = server.port();
                 servers.add(server);
-                serverThreads.add(executor);
             }
         }
 
@@ -361,10 +335,7 @@ public final class OkHttpInterceptorLoad {
         }
         System.out.println("load average at end: " + loadAverage());
 
-        for (HttpServer s : servers) {
-            s.stop(0);
-        }
-        serverThreads.forEach(ExecutorService::shutdownNow);
+        servers.forEach(LoopbackServer::close);
         for (Mode m : modes) {
             m.client.connectionPool().evictAll();
             m.client.dispatcher().executorService().shutdown();

@@ -1,0 +1,224 @@
+package io.github.lb4j.benchmarks;
+
+import io.github.lb4j.core.Backend;
+import io.github.lb4j.core.LoadBalancer;
+import io.github.lb4j.core.Strategy;
+import io.github.lb4j.httpclient5.LoadBalancingExec;
+import io.github.lb4j.jdkhttp.LoadBalancedHttpClient;
+import io.github.lb4j.okhttp.LoadBalancingInterceptor;
+import io.github.lb4j.spring.LoadBalancingClientHttpRequestInterceptor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.io.CloseMode;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+
+/**
+ * One HTTP client twice over, for the adapter overhead measurements: {@link #plain()} calls the loopback server at
+ * its address, {@link #balanced()} calls {@code http://bench/item?id=7} through the lb4j adapter and a pool of that
+ * one backend (round robin). Both sides read the whole body ({@code "ok"}) and return it. Used by the four
+ * {@code *OverheadBenchmark}s and by {@link AdapterOverheadDriver}, so that both measure the same setup.
+ *
+ * <p>Not thread-safe to create or close; the calls are as thread-safe as the clients (all four are).
+ */
+abstract class AdapterPair implements AutoCloseable {
+
+    /** The adapters, by the name the driver takes. */
+    static final List<String> NAMES = List.of("okhttp", "jdk", "httpclient5", "spring");
+
+    static final String LOGICAL = "http://bench/item?id=7";
+
+    final LoadBalancer pool;
+    final String direct;
+
+    AdapterPair(int port) {
+        pool = LoadBalancer.builder("bench").backends(List.of(Backend.of("127.0.0.1", port)))
+                .strategy(Strategy.roundRobin()).build();
+        direct = "http://127.0.0.1:" + port + "/item?id=7";
+    }
+
+    /** The pair for one of {@link #NAMES}. */
+    static AdapterPair create(String name, int port) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "okhttp":
+                return new OkHttp(port);
+            case "jdk":
+                return new Jdk(port);
+            case "httpclient5":
+                return new ApacheClassic(port);
+            case "spring":
+                return new Spring(port);
+            default:
+                throw new IllegalArgumentException("adapter must be one of " + NAMES + ": " + name);
+        }
+    }
+
+    /** One call with the plain client. */
+    abstract byte[] plain() throws Exception;
+
+    /** One call through the adapter. */
+    abstract byte[] balanced() throws Exception;
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** OkHttp 5: one client for both (newBuilder shares pool and dispatcher); only the interceptor differs. */
+    static final class OkHttp extends AdapterPair {
+        private final OkHttpClient plain;
+        private final OkHttpClient balanced;
+        private final Request direct;
+        private final Request logical;
+
+        OkHttp(int port) {
+            super(port);
+            plain = new OkHttpClient();
+            balanced = plain.newBuilder()
+                    .addInterceptor(LoadBalancingInterceptor.builder().route("bench", pool).build())
+                    .build();
+            direct = new Request.Builder().url(super.direct).build();
+            logical = new Request.Builder().url(LOGICAL).build();
+        }
+
+        @Override
+        byte[] plain() throws IOException {
+            try (Response response = plain.newCall(direct).execute()) {
+                return response.body().bytes();
+            }
+        }
+
+        @Override
+        byte[] balanced() throws IOException {
+            try (Response response = balanced.newCall(logical).execute()) {
+                return response.body().bytes();
+            }
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            plain.dispatcher().executorService().shutdown();
+            plain.connectionPool().evictAll();
+        }
+    }
+
+    /**
+     * The JDK client: one client for both (same connection pool and threads), wrapped by
+     * {@link LoadBalancedHttpClient}. HTTP/1.1, as the JDK server speaks no HTTP/2.
+     */
+    static final class Jdk extends AdapterPair {
+        private final ExecutorService clientThreads = Executors.newFixedThreadPool(2);
+        private final HttpClient plain;
+        private final HttpClient balanced;
+        private final HttpRequest direct;
+        private final HttpRequest logical;
+
+        Jdk(int port) {
+            super(port);
+            plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads).build();
+            balanced = LoadBalancedHttpClient.builder(plain).route("bench", pool).build();
+            direct = HttpRequest.newBuilder(URI.create(super.direct)).build();
+            logical = HttpRequest.newBuilder(URI.create(LOGICAL)).build();
+        }
+
+        @Override
+        byte[] plain() throws IOException, InterruptedException {
+            return plain.send(direct, HttpResponse.BodyHandlers.ofByteArray()).body();
+        }
+
+        @Override
+        byte[] balanced() throws IOException, InterruptedException {
+            return balanced.send(logical, HttpResponse.BodyHandlers.ofByteArray()).body();
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            clientThreads.shutdownNow();
+        }
+    }
+
+    /** Apache HttpClient 5 classic: two clients built alike, one with {@link LoadBalancingExec} first. */
+    static final class ApacheClassic extends AdapterPair {
+        private final CloseableHttpClient plain;
+        private final CloseableHttpClient balanced;
+
+        ApacheClassic(int port) {
+            super(port);
+            plain = HttpClients.custom().disableAutomaticRetries().disableRedirectHandling().build();
+            balanced = HttpClients.custom()
+                    .addExecInterceptorFirst("lb4j", LoadBalancingExec.builder().route("bench", pool).build())
+                    .disableAutomaticRetries().disableRedirectHandling().build();
+        }
+
+        @Override
+        byte[] plain() throws IOException {
+            return plain.execute(new HttpGet(direct), response -> EntityUtils.toByteArray(response.getEntity()));
+        }
+
+        @Override
+        byte[] balanced() throws IOException {
+            return balanced.execute(new HttpGet(LOGICAL), response -> EntityUtils.toByteArray(response.getEntity()));
+        }
+
+        @Override
+        public void close() {
+            plain.close(CloseMode.IMMEDIATE);
+            balanced.close(CloseMode.IMMEDIATE);
+            super.close();
+        }
+    }
+
+    /**
+     * Spring {@code RestClient} over {@code JdkClientHttpRequestFactory} (Spring's default without another client
+     * library): {@code balanced} adds lb-spring's interceptor, which also makes Spring buffer the request in its
+     * intercepting factory, as it would for any interceptor an application adds.
+     */
+    static final class Spring extends AdapterPair {
+        private final RestClient plain;
+        private final RestClient balanced;
+        private final URI direct;
+        private final URI logical;
+
+        Spring(int port) {
+            super(port);
+            plain = RestClient.builder().requestFactory(factory()).build();
+            balanced = RestClient.builder().requestFactory(factory())
+                    .requestInterceptor(LoadBalancingClientHttpRequestInterceptor.builder().route("bench", pool).build())
+                    .build();
+            direct = URI.create(super.direct);
+            logical = URI.create(LOGICAL);
+        }
+
+        /** HTTP/1.1: the JDK client's default HTTP/2 would offer an h2c upgrade the JDK server never takes. */
+        private static JdkClientHttpRequestFactory factory() {
+            return new JdkClientHttpRequestFactory(
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+        }
+
+        @Override
+        byte[] plain() {
+            return plain.get().uri(direct).retrieve().body(byte[].class);
+        }
+
+        @Override
+        byte[] balanced() {
+            return balanced.get().uri(logical).retrieve().body(byte[].class);
+        }
+    }
+}
