@@ -33,7 +33,7 @@ class EjectionWindowTest {
         return LoadBalancer.builder("window").backends(backends("a", "b", "c")).strategy(Strategy.roundRobin())
                 .outlierDetection(OutlierDetection.builder().consecutiveFailures(3)
                         .baseEjectionTime(Duration.ofMillis(200)).maxEjectionTime(Duration.ofSeconds(1)).build())
-                .slowStart(Duration.ZERO).ticker(ticker).listener(listener).build();
+                .slowStart(Duration.ZERO).ticker(ticker).listener(listener).listenerExecutor(Runnable::run).build();
     }
 
     private static void fail(LoadBalancer lb, String host, int times) {

@@ -23,7 +23,7 @@ class OverloadTest {
 
     private LoadBalancer.Builder pool(String... hosts) {
         return LoadBalancer.builder("busy").backends(backends(hosts)).ticker(clock).random(new SplittableRandom(3))
-                .slowStart(Duration.ZERO).listener(events)
+                .slowStart(Duration.ZERO).listener(events).listenerExecutor(Runnable::run)
                 .outlierDetection(OutlierDetection.builder().maxEjectionPercent(100).build());
     }
 
@@ -162,7 +162,7 @@ class OverloadTest {
     @Test
     void withTheSchedulerTheWindowEndsWithoutWaitingForAPickAndTheBackendRampsUp() {
         LoadBalancer lb = LoadBalancer.builder("busy").backends(backends("a", "b")).ticker(clock)
-                .checkScheduler(clock).slowStart(Duration.ofSeconds(10)).listener(events).build();
+                .checkScheduler(clock).slowStart(Duration.ofSeconds(10)).listener(events).listenerExecutor(Runnable::run).build();
         overloaded(lb, "a", Duration.ofMillis(1500));
         assertThat(clock.pending()).isEqualTo(1);
         clock.advance(Duration.ofMillis(1500));

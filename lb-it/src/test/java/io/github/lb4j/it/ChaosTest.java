@@ -64,7 +64,7 @@ class ChaosTest extends ItSupport {
     }
 
     private LoadBalancer pool(LoadBalancer.Builder builder, HealthLog log) {
-        LoadBalancer pool = track(builder.listener(log).build());
+        LoadBalancer pool = track(builder.listener(log).listenerExecutor(Runnable::run).build());
         log.pool(pool);
         return pool;
     }
