@@ -141,7 +141,7 @@ final class AsyncAttemptResponse implements AsyncExecCallback {
         try {
             AsyncDataConsumer appConsumer = app.handleResponse(head, details);
             if (consumer != null) {
-                consumer.deliverTo(appConsumer);
+                consumer.deliverTo(appConsumer, outcome);
             }
         } catch (HttpException | java.io.IOException | RuntimeException e) {
             abort();

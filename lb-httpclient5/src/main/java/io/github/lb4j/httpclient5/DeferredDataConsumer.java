@@ -1,5 +1,6 @@
 package io.github.lb4j.httpclient5;
 
+import io.github.lb4j.http.ResponseOutcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ final class DeferredDataConsumer implements AsyncDataConsumer {
     private List<ByteBuffer> pending;
     private boolean ended;
     private List<? extends Header> trailers;
+    /** Reported as finished just before the application's consumer sees the end of the body; null when dropped. */
+    private volatile ResponseOutcome outcome;
 
     private static final AsyncDataConsumer DROP = new AsyncDataConsumer() {
         @Override
@@ -49,12 +52,15 @@ final class DeferredDataConsumer implements AsyncDataConsumer {
     };
 
     /**
-     * Replays what arrived so far into {@code consumer} and forwards everything after.
+     * Replays what arrived so far into {@code consumer} and forwards everything after. The outcome is reported
+     * before the consumer sees the end of the body: a consumer that completes the application's future there (as
+     * HttpClient's own response consumers do) must find the pool already told, so that the next call sees it.
      *
      * @throws IOException or HttpException as the consumer throws them while replaying
      */
-    void deliverTo(AsyncDataConsumer consumer) throws IOException, HttpException {
+    void deliverTo(AsyncDataConsumer consumer, ResponseOutcome outcome) throws IOException, HttpException {
         synchronized (this) {
+            this.outcome = outcome;
             AsyncDataConsumer c = consumer == null ? DROP : consumer;
             try {
                 if (capacity != null) {
@@ -66,6 +72,7 @@ final class DeferredDataConsumer implements AsyncDataConsumer {
                     }
                 }
                 if (ended) {
+                    outcome.finished();
                     c.streamEnd(trailers);
                 }
             } finally {
@@ -132,6 +139,10 @@ final class DeferredDataConsumer implements AsyncDataConsumer {
                     return;
                 }
             }
+        }
+        ResponseOutcome o = outcome;
+        if (o != null) {
+            o.finished(); // only the first report counts: the exchange's completion reports again, ignored
         }
         t.streamEnd(trailers);
     }

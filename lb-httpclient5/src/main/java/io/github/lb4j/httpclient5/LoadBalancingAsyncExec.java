@@ -44,8 +44,10 @@ import org.apache.hc.core5.http.nio.AsyncEntityProducer;
  * its producer is first asked to produce, and is sent again only if it {@linkplain AsyncEntityProducer#isRepeatable()
  * is repeatable}.
  *
- * <p><b>Outcomes.</b> The backend's in-flight slot is held until the response's data consumer has seen the end of
- * the body (the exchange completed) or the exchange failed; a failure while streaming the body is the backend's.
+ * <p><b>Outcomes.</b> The backend's in-flight slot is held while the response's data consumer reads the body and
+ * freed, with the outcome reported, just before that consumer is told the body ended (so a call made once the
+ * application's future completes already sees it), or when the exchange fails; a failure while streaming the body
+ * is the backend's.
  *
  * <p><b>Cancellation.</b> Canceling the call's {@code Future} cancels the attempt in flight (its connection lease,
  * connect or exchange) or the backoff, and closes the backend's selection without charging it.
