@@ -95,6 +95,12 @@ public final class EtcdRegistration implements AutoCloseable {
     private long generation;
     /** The lease the key is on now, 0 if none. */
     private long lease;
+    /**
+     * A lease granted for a put still in flight, 0 if none. {@link #close} revokes it before it returns: the put
+     * may land after close's delete (etcd answers again while the application shuts down), and the key must not
+     * outlive the registration. Revoking deletes a key already put on it, and a later put on it fails.
+     */
+    private long pendingLease;
     /** The revision of this registration's last put of the key, 0 if none. */
     private long putRevision;
     /** A lease of before an outage, to revoke once the key is on a new one; 0 if none. */
@@ -189,6 +195,7 @@ public final class EtcdRegistration implements AutoCloseable {
     public void close() {
         CloseableClient ka;
         long l;
+        long pending;
         long rev;
         SharedScheduler s;
         synchronized (lock) {
@@ -202,6 +209,8 @@ public final class EtcdRegistration implements AutoCloseable {
             keepAlive = null;
             l = lease;
             lease = 0;
+            pending = pendingLease;
+            pendingLease = 0;
             rev = putRevision;
             s = scheduler;
         }
@@ -218,6 +227,14 @@ public final class EtcdRegistration implements AutoCloseable {
             }
             if (l != 0) {
                 client.getLeaseClient().revoke(l).get(REQUEST_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+            }
+            if (pending != 0) {
+                try {
+                    client.getLeaseClient().revoke(pending).get(REQUEST_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    // Already gone (expired, or revoked by the put's own callback): nothing is left on it.
+                    log.debug("{}: revoking the lease of a put in flight: {}", description, describe(e));
+                }
             }
             log.info("unregistered {} from etcd", Checks.printable(key));
         } catch (InterruptedException e) {
@@ -267,6 +284,7 @@ public final class EtcdRegistration implements AutoCloseable {
                 revokeQuietly(id);
                 return;
             }
+            pendingLease = id;
         }
         try {
             client.getKVClient().put(keyBytes, value, PutOption.builder().withLeaseId(id).build())
@@ -279,6 +297,11 @@ public final class EtcdRegistration implements AutoCloseable {
     }
 
     private void put(long gen, long id, PutResponse response, Throwable error) {
+        synchronized (lock) {
+            if (pendingLease == id) {
+                pendingLease = 0;
+            }
+        }
         if (error != null) {
             revokeQuietly(id);
             failed(gen, "putting the key failed", error);
