@@ -4,6 +4,8 @@ import io.github.lb4j.core.internal.PoolObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,6 +32,8 @@ final class BackendState extends BackendLatency implements PoolObserver.Member {
     private static final VarHandle EWMA;
     private static final VarHandle EWMA_STAMP;
     private static final VarHandle FAILURE_RUN;
+    private static final VarHandle ATTACHMENTS;
+    private static final Object[] NO_ATTACHMENTS = new Object[0];
     /** What a failed call counts as against its latency (see {@link #observeFailure}). */
     static final double FAILURE_PENALTY = 2.0;
     static final int IN_FLIGHT_BITS = 24;
@@ -47,6 +51,7 @@ final class BackendState extends BackendLatency implements PoolObserver.Member {
             EWMA = l.findVarHandle(BackendState.class, "ewmaNanos", double.class);
             EWMA_STAMP = l.findVarHandle(BackendState.class, "ewmaStampNanos", long.class);
             FAILURE_RUN = l.findVarHandle(BackendState.class, "ewmaFailureRun", int.class);
+            ATTACHMENTS = l.findVarHandle(BackendState.class, "attachments", Object[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -130,6 +135,52 @@ final class BackendState extends BackendLatency implements PoolObserver.Member {
 
     void resetFailuresInARow() {
         IN_A_ROW.setOpaque(this, 0);
+    }
+
+    /** Observers' values: owner, value, owner, value... Copied on write (rare), read on each observed completion. */
+    private volatile Object[] attachments = NO_ATTACHMENTS;
+
+    @Override
+    public Object attachment(PoolObserver owner) {
+        Object[] a = attachments;
+        for (int i = 0; i < a.length; i += 2) {
+            if (a[i] == owner) {
+                return a[i + 1];
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void attach(PoolObserver owner, Object value) {
+        Objects.requireNonNull(owner, "owner");
+        for (;;) {
+            Object[] cur = attachments;
+            int at = -1;
+            for (int i = 0; i < cur.length; i += 2) {
+                if (cur[i] == owner) {
+                    at = i;
+                }
+            }
+            Object[] next;
+            if (at >= 0 && value != null) {
+                next = cur.clone();
+                next[at + 1] = value;
+            } else if (at >= 0) {
+                next = new Object[cur.length - 2];
+                System.arraycopy(cur, 0, next, 0, at);
+                System.arraycopy(cur, at + 2, next, at, cur.length - at - 2);
+            } else if (value != null) {
+                next = Arrays.copyOf(cur, cur.length + 2);
+                next[cur.length] = owner;
+                next[cur.length + 1] = value;
+            } else {
+                return;
+            }
+            if (ATTACHMENTS.compareAndSet(this, cur, next)) {
+                return;
+            }
+        }
     }
 
     @Override

@@ -79,8 +79,18 @@ final class DefaultLoadBalancer implements LoadBalancer {
     /** Result reported to observers, by {@link Outcome} ordinal. */
     private static final PoolObserver.Result[] RESULTS = {PoolObserver.Result.SUCCESS, PoolObserver.Result.FAILURE,
         PoolObserver.Result.IGNORED, PoolObserver.Result.CLOSED, PoolObserver.Result.OVERLOADED};
-    /** The start time of a selection nobody times: opened on a strategy without latency, before any observer. */
+    /**
+     * The start time of a selection nobody times: opened on a strategy without latency, with no observer, or not
+     * among the ones sampled for an observer.
+     */
     static final long UNTIMED = Long.MIN_VALUE;
+    /**
+     * On a strategy that does not time its calls (and has no clock reading to reuse), an observer gets the latency
+     * of the selections whose count of calls started on their backend has none of these bits: one in 16 per backend.
+     * The others finish with latency -1. Two ticker reads per selection would otherwise be most of a bound pool's
+     * cost (issue 18); a sampled mean is an unbiased estimate of the mean.
+     */
+    static final long OBSERVED_TIMING_MASK = 15;
     /** Set while one thread refreshes a stale snapshot, so that other picks do not queue up behind it. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
     /** Null when leak detection is off. */
@@ -207,7 +217,9 @@ final class DefaultLoadBalancer implements LoadBalancer {
         if (context.trackTotalInFlight) {
             context.totalInFlight.incrementAndGet();
         }
-        long start = tracksLatency || observer != null ? (usesClock ? now : ticker.read()) : UNTIMED;
+        long start = tracksLatency
+                || observer != null && (usesClock || (BackendState.started(load) & OBSERVED_TIMING_MASK) == 0)
+                ? (usesClock ? now : ticker.read()) : UNTIMED;
         if (leakMask >= 0 && (BackendState.started(load) & leakMask) == 0) {
             return leaks.track(chosen.backend, chosen, start);
         }
@@ -381,6 +393,11 @@ final class DefaultLoadBalancer implements LoadBalancer {
                         o, e);
             }
         }
+    }
+
+    /** @see PoolInternals#observedTimingWeight */
+    int observedTimingWeight() {
+        return tracksLatency || usesClock ? 1 : (int) OBSERVED_TIMING_MASK + 1;
     }
 
     /** @see PoolInternals#observe */

@@ -64,6 +64,11 @@ final class InternalsAccess implements PoolInternals.Accessor {
         return counts;
     }
 
+    @Override
+    public int observedTimingWeight(LoadBalancer pool) {
+        return poolOf(pool).observedTimingWeight();
+    }
+
     private static Snapshot snapshotOf(LoadBalancer pool) {
         return poolOf(pool).snapshot();
     }

@@ -69,12 +69,46 @@ class PoolObserverTest {
         ticker.advanceMillis(2);
         i.ignore();
         lb.select(RequestContext.ofPinned("a:80")).close();
+        // b's first selection is timed; a's second is not (one in 16 per backend, counting from the first).
         assertThat(r.seen.subList(1, r.seen.size())).containsExactly("a SUCCESS -1", "b FAILURE 7000000",
-                "a IGNORED 2000000", "a CLOSED -1");
+                "a IGNORED -1", "a CLOSED -1");
 
         reg.cancel();
         lb.select().success();
         assertThat(r.seen).hasSize(5);
+    }
+
+    @Test
+    void onAStrategyThatTimesNothingOneSelectionInSixteenPerBackendIsTimedForObservers() {
+        LoadBalancer lb = pool("a").build();
+        assertThat(PoolInternals.observedTimingWeight(lb)).isEqualTo(16);
+        Recording r = new Recording();
+        PoolInternals.observe(lb, r);
+        for (int i = 0; i < 40; i++) {
+            Selection s = lb.select();
+            ticker.advanceMillis(1);
+            s.success();
+        }
+        List<String> finished = r.seen.subList(1, r.seen.size());
+        assertThat(finished).hasSize(40);
+        for (int i = 0; i < 40; i++) {
+            assertThat(finished.get(i)).as("selection %d", i)
+                    .isEqualTo(i % 16 == 0 ? "a SUCCESS 1000000" : "a SUCCESS -1");
+        }
+    }
+
+    @Test
+    void aStrategyThatTimesItsCallsGivesObserversEveryLatency() {
+        LoadBalancer lb = pool("a").strategy(Strategy.peakEwma()).build();
+        assertThat(PoolInternals.observedTimingWeight(lb)).isEqualTo(1);
+        Recording r = new Recording();
+        PoolInternals.observe(lb, r);
+        for (int i = 0; i < 20; i++) {
+            Selection s = lb.select();
+            ticker.advanceMillis(1);
+            s.success();
+        }
+        assertThat(r.seen.subList(1, r.seen.size())).hasSize(20).containsOnly("a SUCCESS 1000000");
     }
 
     @Test

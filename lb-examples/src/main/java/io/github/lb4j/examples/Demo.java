@@ -4,8 +4,8 @@ import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.micrometer.LoadBalancerMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -100,8 +100,8 @@ public final class Demo {
         for (String run : runs) {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s lb4j.requests", run));
             for (String outcome : List.of("success", "failure", "ignored")) {
-                long n = registry.find(LoadBalancerMetrics.REQUESTS).tags("run", run, "outcome", outcome).timers()
-                        .stream().mapToLong(Timer::count).sum();
+                long n = (long) registry.find(LoadBalancerMetrics.REQUESTS).tags("run", run, "outcome", outcome)
+                        .functionTimers().stream().mapToDouble(FunctionTimer::count).sum();
                 sb.append(' ').append(outcome).append(' ').append(n);
             }
             sb.append("; lb4j.ejections");

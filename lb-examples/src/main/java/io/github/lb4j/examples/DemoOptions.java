@@ -194,7 +194,12 @@ final class DemoOptions {
 
     /** @return the route of the hedging run over {@code pool}: hedges at the observed p95, per-try timeout */
     static Route hedgedRoute(io.github.lb4j.core.LoadBalancer pool) {
+        return hedgedRouteBuilder(pool).build();
+    }
+
+    /** @return the builder of {@link #hedgedRoute}, to add a listener to */
+    static Route.Builder hedgedRouteBuilder(io.github.lb4j.core.LoadBalancer pool) {
         return Route.builder(pool.name(), pool).perTryTimeout(PER_TRY_TIMEOUT)
-                .hedging(Hedging.atPercentile(95).minDelay(HEDGE_MIN_DELAY)).build();
+                .hedging(Hedging.atPercentile(95).minDelay(HEDGE_MIN_DELAY));
     }
 }

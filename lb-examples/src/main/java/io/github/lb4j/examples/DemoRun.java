@@ -211,12 +211,13 @@ final class DemoRun {
                         .maxEjectionTime(ejection.multipliedBy(2)).build())
                 .slowStart(Duration.ofMillis(Math.max(500, duration.toMillis() / 15)))
                 .build()) {
+            io.github.lb4j.http.Route.Builder route = DemoOptions.hedged(strategy)
+                    ? DemoOptions.hedgedRouteBuilder(pool) : io.github.lb4j.http.Route.builder(pool.name(), pool);
             if (metrics != null) {
                 metrics.bind(pool, strategy);
+                route.listener(metrics.routeListener(strategy));
             }
-            BalancedHttp http = DemoOptions.hedged(strategy)
-                    ? BalancedHttp.of(pool, client, DemoOptions.hedgedRoute(pool))
-                    : BalancedHttp.of(pool, client);
+            BalancedHttp http = BalancedHttp.of(pool, client, route.build());
             startNanos = System.nanoTime();
             long end = startNanos + duration.toNanos();
             phases.add(new PhaseTotals("steady", 0));

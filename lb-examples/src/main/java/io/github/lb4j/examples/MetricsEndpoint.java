@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.micrometer.LoadBalancerMetrics;
+import io.github.lb4j.micrometer.RouteMetrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -64,6 +65,16 @@ final class MetricsEndpoint implements AutoCloseable {
      */
     void bind(LoadBalancer pool, String run) {
         new LoadBalancerMetrics(pool, Tags.of("run", run)).bindTo(registry);
+    }
+
+    /**
+     * @param run the run's name, the {@code run} tag of the route's meters
+     * @return a listener for the run's route, publishing lb-micrometer's route meters to this registry
+     */
+    RouteMetrics routeListener(String run) {
+        RouteMetrics route = new RouteMetrics(Tags.of("run", run));
+        route.bindTo(registry);
+        return route;
     }
 
     /** @return where the metrics are served */

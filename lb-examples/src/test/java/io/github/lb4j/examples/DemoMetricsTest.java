@@ -91,8 +91,9 @@ class DemoMetricsTest {
             List<Sample> samples = parse(scrape.body());
 
             // Every meter of the binder, each with the pool's name and the run's tag.
+            // (lb4j.requests is a function timer: count and sum, no window max.)
             for (String name : List.of("lb4j_requests_seconds_count", "lb4j_requests_seconds_sum",
-                    "lb4j_requests_seconds_max", "lb4j_backend_in_flight", "lb4j_backend_health",
+                    "lb4j_backend_in_flight", "lb4j_backend_health",
                     "lb4j_ejections_total", "lb4j_pool_backends", "lb4j_pool_panic", "lb4j_no_backend_total")) {
                 assertThat(samples).as(name).filteredOn(s -> s.name().equals(name)).isNotEmpty()
                         .allSatisfy(s -> {
@@ -106,7 +107,8 @@ class DemoMetricsTest {
                 if (s.name().equals("lb4j_backend_health")) {
                     assertThat(s.value()).isIn(0.0, 1.0);
                 }
-                assertThat(s.labels().keySet()).isSubsetOf("pool", "run", "backend", "outcome", "state", "reason");
+                assertThat(s.labels().keySet()).isSubsetOf("pool", "run", "backend", "outcome", "state", "reason",
+                        "route", "kind");
                 assertThat(s.labels().getOrDefault("backend", "b1")).matches("b[1-5]"); // the demo's backend ids
             }
             assertThat(sum(samples, "lb4j_backend_in_flight")).as("calls open after the run").isZero();
@@ -126,6 +128,19 @@ class DemoMetricsTest {
             if (r.events().stream().anyMatch(e -> !e.scenario() && e.label().equals("b3 ejected"))) {
                 assertThat(sum(samples, "lb4j_ejections_total")).isPositive();
             }
+
+            // The route's meters (lb-micrometer's RouteMetrics on the demo's route): every request is one call,
+            // every backend tried one attempt, and nothing of a request is in a tag.
+            for (String name : List.of("lb4j_route_attempts_total", "lb4j_route_retries_refused_total",
+                    "lb4j_route_per_try_timeouts_total", "lb4j_route_calls_seconds_count")) {
+                assertThat(samples).as(name).filteredOn(s -> s.name().equals(name)).isNotEmpty()
+                        .allSatisfy(s -> assertThat(s.labels()).containsEntry("route", "demo")
+                                .containsEntry("run", "peakEwma"));
+            }
+            assertThat(sum(samples, "lb4j_route_calls_seconds_count")).as("calls").isEqualTo((double) all.requests());
+            assertThat(sum(samples, "lb4j_route_attempts_total")).as("attempts").isEqualTo((double) all.attempts());
+            assertThat(sum(samples, "lb4j_route_attempts_total", "kind", "retry")).as("retries")
+                    .isEqualTo((double) all.retried());
 
             // The summary line the demo prints says the same numbers.
             String printed = bytes.toString(StandardCharsets.UTF_8);

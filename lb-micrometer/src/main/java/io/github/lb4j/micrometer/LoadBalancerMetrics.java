@@ -17,10 +17,10 @@ import java.util.Objects;
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>meter</th><th>type</th><th>tags</th><th>what</th></tr>
- *   <tr><td>{@value #REQUESTS}</td><td>timer</td><td>{@code backend}, {@code outcome} = {@code success},
- *       {@code failure}, {@code ignored}, {@code overloaded} (the backend asked for a pause: HTTP 429 or 503 with
- *       {@code Retry-After})</td><td>every selection finished with an outcome, with its latency from
- *       {@code select} to the outcome on the pool's ticker</td></tr>
+ *   <tr><td>{@value #REQUESTS}</td><td>function timer (count and total time)</td><td>{@code backend},
+ *       {@code outcome} = {@code success}, {@code failure}, {@code ignored}, {@code overloaded} (the backend asked
+ *       for a pause: HTTP 429 or 503 with {@code Retry-After})</td><td>every selection finished with an outcome,
+ *       and their latency from {@code select} to the outcome on the pool's ticker</td></tr>
  *   <tr><td>{@value #IN_FLIGHT}</td><td>gauge</td><td>{@code backend}</td><td>selections open on it now</td></tr>
  *   <tr><td>{@value #HEALTH}</td><td>gauge</td><td>{@code backend}, {@code state} = {@code healthy},
  *       {@code ejected}, {@code unhealthy}, {@code draining}, {@code overloaded}</td><td>1 for its current state, 0 for the others</td>
@@ -48,14 +48,20 @@ import java.util.Objects;
  * {@value #POOL_BACKENDS} only). The {@code backend} tag is the backend's id ({@code host:port} unless it was given one); no tag carries a
  * URL, a header, a hash key or anything else of a request.
  *
- * <p>Cost: an observed pool calls this binder on each completion: one map lookup by identity and one
- * {@code Timer.record}; nothing is locked or allocated by lb4j on the request path (what the timer itself costs is
- * the registry's). A pool whose strategy does not time calls reads its ticker on select and completion once bound.
- * Gauges are read when the registry is scraped, without taking the pool's lock.
+ * <p>Cost: an observed pool calls this binder on each completion, which reads the backend's meters off the
+ * backend itself and adds to two striped counters ({@code LongAdder}); nothing is locked or allocated on the
+ * request path, and the registry reads the counters only when it publishes. {@value #REQUESTS} is therefore a
+ * {@code FunctionTimer}: count and total time, no window maximum and no histogram (a {@code Timer.record} per
+ * completion cost several times the select itself; issue 18's bound is 1.3x). Latency comes from the pool's own
+ * timing: on a strategy that times its calls (peak EWMA, least latency...) or uses the clock, every selection;
+ * on one that does not (round robin, random, hashing...), the pool times one selection in 16 per backend and each
+ * of those adds 16 times its latency, so the count stays exact, the total is an unbiased estimate that only grows,
+ * and {@code rate(sum) / rate(count)} is the mean latency. Gauges are read when the registry is scraped, without
+ * taking the pool's lock.
  *
  * <p>What is not counted: a selection closed without an outcome ({@code close()} alone, or a leak released) is not
- * timed, since its duration means nothing (it still leaves {@value #IN_FLIGHT}); a selection opened before
- * {@link #bindTo} on a strategy that does not time calls has no start time and is not timed either; and a selection
+ * counted, since its duration means nothing (it still leaves {@value #IN_FLIGHT}); a selection opened before
+ * {@link #bindTo} on a strategy that does not time calls is counted without a latency; and a selection
  * that finishes on a backend in the moment between its joining and the delivery of that membership change to
  * listeners (microseconds) is not timed, since its meters do not exist yet.
  *
@@ -64,7 +70,7 @@ import java.util.Objects;
  */
 public final class LoadBalancerMetrics implements MeterBinder, AutoCloseable {
 
-    /** Timer of finished selections. */
+    /** Function timer (count, total time) of finished selections. */
     public static final String REQUESTS = "lb4j.requests";
     /** Gauge of selections open on a backend. */
     public static final String IN_FLIGHT = "lb4j.backend.in.flight";

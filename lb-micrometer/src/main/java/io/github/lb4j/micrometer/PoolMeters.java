@@ -6,11 +6,11 @@ import io.github.lb4j.core.LoadBalancerEvent;
 import io.github.lb4j.core.internal.PoolInternals;
 import io.github.lb4j.core.internal.PoolObserver;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -18,19 +18,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One pool bound to one registry: the pool's {@link PoolObserver}. Per-backend meters are created when the pool
- * reports a backend as a member and removed when it no longer does; the request path finds them with one lookup in
- * a map keyed by the pool's own per-backend object (identity hash, no allocation).
+ * reports a backend as a member and removed when it no longer does; each member carries its meters as this
+ * observer's {@linkplain PoolObserver.Member#attachment attachment}, so the request path finds them without a
+ * lookup.
  *
- * <p>Thread-safety: {@link #finished} and {@link #noBackend} run concurrently on request threads and read only
- * {@link #backends} (a concurrent map) and final fields; membership and events arrive one at a time and change the
- * meters under this object's monitor, as does {@link #close}.
+ * <p>{@value LoadBalancerMetrics#REQUESTS} is a {@link FunctionTimer} over two {@link LongAdder}s per backend and
+ * outcome (calls, and nanoseconds): a completion adds to them, and the registry reads them when it publishes. A
+ * Micrometer {@code Timer.record} per completion (a window max with its clock read, and the registry's own
+ * bookkeeping) cost several times a select. On a pool that times only one selection in
+ * {@link PoolInternals#observedTimingWeight n}, each timed one adds n times its latency: the total stays monotonic
+ * and its expectation is the true total.
+ *
+ * <p>Thread-safety: {@link #finished} and {@link #noBackend} run concurrently on request threads and read only the
+ * members' attachments and final fields; membership and events arrive one at a time and change the meters under
+ * this object's monitor, as does {@link #close}.
  */
 final class PoolMeters implements PoolObserver {
 
@@ -44,8 +52,10 @@ final class PoolMeters implements PoolObserver {
     private final LoadBalancer pool;
     private final MeterRegistry registry;
     private final Tags tags;
-    /** Read by request threads; written under this object's monitor. */
-    private final Map<Member, BackendMeters> backends = new ConcurrentHashMap<>();
+    /** Under this object's monitor; request threads read the members' attachments instead. */
+    private final Map<Member, BackendMeters> backends = new IdentityHashMap<>();
+    /** How many selections one timed selection stands for (see the class comment). */
+    private final int timingWeight;
     /** The same meters by backend id, for events (which name a {@code Backend}). Under this object's monitor. */
     private final Map<String, BackendMeters> byId = new HashMap<>();
     /** Pool-wide meters. Under this object's monitor. */
@@ -58,6 +68,7 @@ final class PoolMeters implements PoolObserver {
         this.pool = pool;
         this.registry = registry;
         this.tags = tags;
+        this.timingWeight = PoolInternals.observedTimingWeight(pool);
         this.noBackend = Counter.builder(LoadBalancerMetrics.NO_BACKEND).tags(tags)
                 .description("Selects that found no backend available").register(registry);
         poolMeters.add(noBackend);
@@ -87,6 +98,7 @@ final class PoolMeters implements PoolObserver {
             registration.cancel();
         }
         for (BackendMeters m : byId.values()) {
+            m.member.attach(this, null);
             m.remove(registry);
         }
         byId.clear();
@@ -109,6 +121,7 @@ final class PoolMeters implements PoolObserver {
         // Leavers first: a backend that left and came back as a new member has the same id and so the same meters.
         for (BackendMeters old : new ArrayList<>(backends.values())) {
             if (!current.containsKey(old.member)) {
+                old.member.attach(this, null);
                 backends.remove(old.member);
                 byId.remove(old.id);
                 old.remove(registry);
@@ -119,18 +132,23 @@ final class PoolMeters implements PoolObserver {
                 BackendMeters bm = new BackendMeters(m, registry, tags);
                 backends.put(m, bm);
                 byId.put(bm.id, bm);
+                m.attach(this, bm);
             }
         }
     }
 
     @Override
     public void finished(Member member, Result result, long latencyNanos) {
-        if (latencyNanos < 0) {
-            return; // closed without an outcome, or opened before the binding on an untimed strategy
+        Object a = member.attachment(this);
+        if (a == null) {
+            return; // joined a moment ago: its membership change is on its way
         }
-        BackendMeters m = backends.get(member);
-        if (m != null) {
-            m.requests[result.ordinal()].record(latencyNanos, TimeUnit.NANOSECONDS);
+        Tally t = ((BackendMeters) a).requests[result.ordinal()]; // the attachment is only ever ours
+        if (t != null) { // null: closed without an outcome, which has no latency worth timing
+            t.calls.increment();
+            if (latencyNanos >= 0) { // -1: not sampled, or opened before the binding on an untimed strategy
+                t.nanos.add(latencyNanos * timingWeight);
+            }
         }
     }
 
@@ -189,7 +207,7 @@ final class PoolMeters implements PoolObserver {
         final Member member;
         final String id;
         /** By {@link Result} ordinal; {@link Result#CLOSED} is never timed, so its slot stays null. */
-        final Timer[] requests = new Timer[Result.values().length];
+        final Tally[] requests = new Tally[Result.values().length];
         /** By index in {@link #REASONS}. */
         final Counter[] ejections = new Counter[REASONS.length];
         final List<Meter> all = new ArrayList<>();
@@ -217,11 +235,13 @@ final class PoolMeters implements PoolObserver {
             }
         }
 
-        private Timer timer(MeterRegistry registry, Tags tags, String outcome) {
-            Timer t = Timer.builder(LoadBalancerMetrics.REQUESTS).tags(tags).tag("outcome", outcome)
+        private Tally timer(MeterRegistry registry, Tags tags, String outcome) {
+            Tally t = new Tally();
+            all.add(FunctionTimer.builder(LoadBalancerMetrics.REQUESTS, t, Tally::count, Tally::totalNanos,
+                            TimeUnit.NANOSECONDS)
+                    .tags(tags).tag("outcome", outcome)
                     .description("Finished selections, by backend and outcome, with their latency")
-                    .register(registry);
-            all.add(t);
+                    .register(registry));
             return t;
         }
 
@@ -229,6 +249,20 @@ final class PoolMeters implements PoolObserver {
             for (Meter m : all) {
                 registry.remove(m);
             }
+        }
+    }
+
+    /** One backend's calls of one outcome and their total latency; added to by request threads. */
+    static final class Tally {
+        final LongAdder calls = new LongAdder();
+        final LongAdder nanos = new LongAdder();
+
+        long count() {
+            return calls.sum();
+        }
+
+        double totalNanos() {
+            return nanos.sum();
         }
     }
 }

@@ -16,7 +16,7 @@ import io.github.lb4j.core.Strategy;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -63,9 +63,9 @@ class LoadBalancerMetricsTest {
         return RequestContext.ofPinned(host + ":80");
     }
 
-    private Timer timer(String pool, String host, String outcome) {
+    private FunctionTimer timer(String pool, String host, String outcome) {
         return registry.get(LoadBalancerMetrics.REQUESTS)
-                .tags("pool", pool, "backend", host + ":80", "outcome", outcome).timer();
+                .tags("pool", pool, "backend", host + ":80", "outcome", outcome).functionTimer();
     }
 
     private double gauge(String name, String... tags) {
@@ -111,13 +111,14 @@ class LoadBalancerMetricsTest {
         lb.select(on("b")).close(); // no outcome: not timed
         s1.failure(new IOException("late")); // a second outcome counts nothing
 
+        // Round robin times one selection in 16 per backend (the first, the 17th...), each standing for 16.
         assertThat(timer("orders", "a", "success").count()).isEqualTo(1);
-        assertThat(timer("orders", "a", "success").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(10.0);
-        assertThat(timer("orders", "a", "failure").count()).isEqualTo(1);
-        assertThat(timer("orders", "a", "failure").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(30.0);
+        assertThat(timer("orders", "a", "success").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(16 * 10.0);
+        assertThat(timer("orders", "a", "failure").count()).as("counted, not sampled").isEqualTo(1);
+        assertThat(timer("orders", "a", "failure").totalTime(TimeUnit.MILLISECONDS)).isZero();
         assertThat(timer("orders", "a", "ignored").count()).isZero();
         assertThat(timer("orders", "b", "ignored").count()).isEqualTo(1);
-        assertThat(timer("orders", "b", "ignored").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(30.0);
+        assertThat(timer("orders", "b", "ignored").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(16 * 30.0);
         assertThat(timer("orders", "b", "success").count()).isZero();
         assertThat(timer("orders", "b", "failure").count()).isZero();
         assertThat(gauge(LoadBalancerMetrics.IN_FLIGHT, "pool", "orders", "backend", "a:80")).isZero();
@@ -127,6 +128,38 @@ class LoadBalancerMetricsTest {
         assertThat(gauge(LoadBalancerMetrics.POOL_BACKENDS, "pool", "orders", "state", "healthy")).isEqualTo(2.0);
         assertThat(gauge(LoadBalancerMetrics.PANIC, "pool", "orders")).isZero();
         assertThat(counter(LoadBalancerMetrics.NO_BACKEND, "pool", "orders")).isZero();
+    }
+
+    @Test
+    void onAStrategyThatTimesNothingTheTotalIsScaledFromOneSelectionInSixteenAndCountsAreExact() {
+        LoadBalancer lb = pool("sampled", "a");
+        new LoadBalancerMetrics(lb).bindTo(registry);
+        long trueTotal = 0;
+        long expected = 0;
+        for (int i = 0; i < 160; i++) {
+            Selection s = lb.select();
+            long millis = 1 + i % 7;
+            ticker.advanceMillis(millis);
+            s.success();
+            trueTotal += millis;
+            expected += i % 16 == 0 ? 16 * millis : 0; // selections 0, 16, ..., 144 are timed
+        }
+        assertThat(timer("sampled", "a", "success").count()).isEqualTo(160);
+        assertThat(timer("sampled", "a", "success").totalTime(TimeUnit.MILLISECONDS)).isEqualTo((double) expected);
+        assertThat((double) expected / trueTotal).as("this sequence's estimate over the truth").isBetween(0.5, 1.5);
+    }
+
+    @Test
+    void aStrategyThatTimesCallsHasEveryLatency() {
+        LoadBalancer lb = pool(LoadBalancer.builder("ewma2").backends(backends("a")).strategy(Strategy.peakEwma()));
+        new LoadBalancerMetrics(lb).bindTo(registry);
+        for (int i = 1; i <= 20; i++) {
+            Selection s = lb.select();
+            ticker.advanceMillis(i);
+            s.success();
+        }
+        assertThat(timer("ewma2", "a", "success").count()).isEqualTo(20);
+        assertThat(timer("ewma2", "a", "success").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(210.0);
     }
 
     @Test
@@ -320,7 +353,7 @@ class LoadBalancerMetricsTest {
         metrics.bindTo(registry);
         metrics.bindTo(other);
         lb.select().success();
-        assertThat(other.get(LoadBalancerMetrics.REQUESTS).tags("outcome", "success").timer().count()).isEqualTo(1);
+        assertThat(other.get(LoadBalancerMetrics.REQUESTS).tags("outcome", "success").functionTimer().count()).isEqualTo(1);
         assertThat(timer("closing", "a", "success").count()).isEqualTo(1);
         metrics.close();
         assertThat(registry.getMeters()).isEmpty();

@@ -36,6 +36,9 @@ public final class PoolInternals {
 
         /** @see PoolInternals#healthCounts */
         int[] healthCounts(LoadBalancer pool);
+
+        /** @see PoolInternals#observedTimingWeight */
+        int observedTimingWeight(LoadBalancer pool);
     }
 
     private static volatile Accessor accessor;
@@ -108,6 +111,17 @@ public final class PoolInternals {
      */
     public static int[] healthCounts(LoadBalancer pool) {
         return accessor(pool).healthCounts(pool);
+    }
+
+    /**
+     * @param pool a pool built by {@link LoadBalancer#builder}
+     * @return how many selections each latency an observer receives stands for: 1 when the pool times every
+     *     selection (its strategy uses latency or the clock), else the sampling period (see
+     *     {@link PoolObserver#finished}); a fixed property of the pool
+     * @throws IllegalArgumentException if {@code pool} was not built by {@link LoadBalancer#builder}
+     */
+    public static int observedTimingWeight(LoadBalancer pool) {
+        return accessor(pool).observedTimingWeight(pool);
     }
 
     private static Accessor accessor(LoadBalancer pool) {

@@ -44,6 +44,22 @@ public interface PoolObserver {
 
         /** @return its selections open now */
         int inFlight();
+
+        /**
+         * @param owner the observer that attached the value
+         * @return what {@code owner} attached to this member with {@link #attach}, or null; a lock-free read, for
+         *     the request path (no map lookup per completion)
+         */
+        Object attachment(PoolObserver owner);
+
+        /**
+         * Attaches {@code value} for {@code owner}, replacing what it attached before; null removes it. Meant for
+         * {@link #members} (one observer's values are written one at a time).
+         *
+         * @param owner the observer the value is for
+         * @param value its value, or null
+         */
+        void attach(PoolObserver owner, Object value);
     }
 
     /** Stops an observation. */
@@ -66,9 +82,10 @@ public interface PoolObserver {
      *
      * @param member its backend
      * @param result how
-     * @param latencyNanos from select to the outcome on the pool's ticker, or -1 when not measured (a
-     *     {@link Result#CLOSED} selection, or one opened before the observation began on a strategy that does not
-     *     time its calls)
+     * @param latencyNanos from select to the outcome on the pool's ticker, or -1 when not measured: a
+     *     {@link Result#CLOSED} selection, one opened before the observation began on a strategy that does not
+     *     time its calls, or, on such a strategy, one not sampled (the pool times one selection in 16 per backend
+     *     for observers, counting every one)
      */
     void finished(Member member, Result result, long latencyNanos);
 

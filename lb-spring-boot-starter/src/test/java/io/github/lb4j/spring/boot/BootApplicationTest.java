@@ -135,7 +135,7 @@ class BootApplicationTest {
         String health = get("/actuator/health/lb4j/orders");
         assertThat(health).contains("\"status\":\"UP\"").contains("\"available\":2").contains("EJECTED");
         assertThat(meters.find(LoadBalancerMetrics.REQUESTS).tag("pool", "orders").tag("outcome", "failure")
-                .timer()).isNotNull();
+                .functionTimer()).isNotNull();
     }
 
     private String call(String path) throws Exception {
