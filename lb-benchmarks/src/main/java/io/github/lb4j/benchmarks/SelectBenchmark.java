@@ -7,6 +7,7 @@ import io.github.lb4j.core.Selection;
 import io.github.lb4j.core.Strategy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,13 +31,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * (r) {@link ThreadLocalRandom#nextInt(int)} indexing it (a bare random pick); (b) (a) plus an in-flight counter
  * incremented and decremented and one small object allocated (the least any tracked selection can cost); (br) (b)
  * with the slot drawn at random, the floor of strategies whose picks land on random backends; (c) (b) plus two clock
- * reads. The count-free {@code pick} of the O(1) strategies is measured too, against floor (a).
+ * reads. The count-free {@code pick} of the O(1) strategies is measured too, against floor (a). A subset select
+ * ({@code selectSubset}, issue 17: the same keys with {@code withSubset(version=v2)}) is measured next to the plain
+ * select of the same pool ({@code selectPlainOfSubsetPool}); the target is subset / plain at most 1.2.
  *
  * <pre>
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 1 -prof gc
  * java -jar lb-benchmarks/target/benchmarks.jar 'SelectBenchmark.(floorB|selectSuccess)' -p size=100 \
  *     -p strategy=roundRobin,leastRequests -p leakDetection=off,sampled,all -prof gc
  * java -jar lb-benchmarks/target/benchmarks.jar SelectBenchmark -t 2 -prof gc
+ * java -jar lb-benchmarks/target/benchmarks.jar 'SelectBenchmark.select(Subset|PlainOfSubsetPool)' -prof gc
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -97,6 +101,53 @@ public class SelectBenchmark {
         @TearDown(Level.Trial)
         public void tearDown() {
             lb.close();
+        }
+    }
+
+    /**
+     * A pool whose backends alternate {@code version=v1} and {@code version=v2}, for {@link #selectSubset} against
+     * {@link #selectPlainOfSubsetPool}: the subset holds half of the pool.
+     */
+    @State(Scope.Benchmark)
+    public static class SubsetPool {
+        @Param({"roundRobin", "leastRequests", "maglev"})
+        public String subsetStrategy;
+
+        @Param({"10", "100", "1000"})
+        public int size;
+
+        LoadBalancer lb;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            List<Backend> backends = new ArrayList<>(size);
+            List<Backend> plain = backends(size);
+            for (int i = 0; i < size; i++) {
+                backends.add(plain.get(i).withMetadata("version", i % 2 == 0 ? "v1" : "v2"));
+            }
+            lb = LoadBalancer.builder("bench").backends(backends).strategy(strategy(subsetStrategy)).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            lb.close();
+        }
+    }
+
+    /** The keys of {@link Keys}, each also pre-built with the subset {@code version=v2}. */
+    @State(Scope.Thread)
+    public static class SubsetKeys {
+        final RequestContext[] plain = new RequestContext[KEYS];
+        final RequestContext[] subset = new RequestContext[KEYS];
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Map<String, String> v2 = Map.of("version", "v2");
+            for (int i = 0; i < KEYS; i++) {
+                plain[i] = RequestContext.ofHashKey("user-" + i * 7919);
+                subset[i] = plain[i].withSubset(v2);
+            }
         }
     }
 
@@ -238,6 +289,22 @@ public class SelectBenchmark {
     @Benchmark
     public Selection selectSuccess(Pool pool, Keys keys) {
         Selection s = pool.lb.select(keys.nextContext());
+        s.success();
+        return s;
+    }
+
+    /** The plain select of {@link SubsetPool}: the denominator of the subset select's overhead. */
+    @Benchmark
+    public Selection selectPlainOfSubsetPool(SubsetPool pool, SubsetKeys keys) {
+        Selection s = pool.lb.select(keys.plain[keys.next++ & (KEYS - 1)]);
+        s.success();
+        return s;
+    }
+
+    /** A select within the subset {@code version=v2} of {@link SubsetPool}, with a pre-built context. */
+    @Benchmark
+    public Selection selectSubset(SubsetPool pool, SubsetKeys keys) {
+        Selection s = pool.lb.select(keys.subset[keys.next++ & (KEYS - 1)]);
         s.success();
         return s;
     }

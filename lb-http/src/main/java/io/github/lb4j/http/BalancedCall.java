@@ -57,7 +57,7 @@ final class BalancedCall<R> {
         this.route = state.route;
         this.exchange = exchange;
         this.random = random;
-        this.base = context(exchange, route);
+        this.base = context(exchange, route, random);
         this.maxAttempts = base.pinnedBackendId() != null ? 1 : route.maxAttempts;
         this.events = CallEvents.start(route, state.ticker, exchange.request());
     }
@@ -145,18 +145,12 @@ final class BalancedCall<R> {
     }
 
     /** The hash key or pin: a context the application attached wins, then the route's hash-key source. */
-    private static RequestContext context(HttpExchange<?> exchange, Route route) {
+    private static RequestContext context(HttpExchange<?> exchange, Route route, RandomGenerator random) {
         RequestContext attached = exchange.context();
         if (attached != null) {
             return attached;
         }
-        if (route.hashKey != null) {
-            String key = route.hashKey.apply(exchange.request());
-            if (key != null) {
-                return RequestContext.ofHashKey(key);
-            }
-        }
-        return RequestContext.empty();
+        return route.contextOf(exchange.request(), random);
     }
 
     /** Records the call in the retry budget and picks the first backend. */

@@ -262,7 +262,8 @@ public final class HttpBalancer {
         }
 
         /**
-         * @param random the source of backoff jitter, thread-safe; default {@link ThreadLocalRandom#current()}
+         * @param random the source of backoff jitter and of {@linkplain Route.Builder#subsetSplit subset splits},
+         *     thread-safe; default {@link ThreadLocalRandom#current()}
          * @return this builder
          */
         public Builder random(RandomGenerator random) {

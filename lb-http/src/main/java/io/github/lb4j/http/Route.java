@@ -6,11 +6,13 @@ import io.github.lb4j.core.internal.Checks;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
 
 /**
  * How every lb4j HTTP adapter (lb-okhttp's {@code LoadBalancingInterceptor} and the adapters for other clients)
@@ -51,7 +53,25 @@ import java.util.function.Predicate;
  * {@link NoBackendAvailableIOException} whose {@code retryAfter()} says when the first is due back.
  * {@link Builder#honorRetryAfter(boolean) honorRetryAfter(false)} turns this off for a route.
  *
- * <p>Defaults: no hash key, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
+ * <p>Subsets (see {@link RequestContext#withSubset}): a request may pick only among the backends whose metadata
+ * matches a selector, taken from a header, from a percentage split, or both; the pool's
+ * {@link LoadBalancer.Builder#subsetFallback subset fallback} decides when none of them is available:
+ *
+ * <pre>{@code
+ * Route orders = Route.builder("orders", ordersPool)
+ *         .subsetFromHeader("X-Canary", "version")                  // X-Canary: v2 -> only version=v2 backends
+ *         .subsetSplit(0.05, Map.of("version", "v2"),               // 5% of the other calls to version=v2,
+ *                 Map.of("version", "v1"))                          // the other 95% to version=v1
+ *         .build();
+ * }</pre>
+ *
+ * For each call the first of these that applies decides its subset and hash key: a {@link RequestContext} the
+ * adapter attached to the request (used as it is: no header, split or hash-key source is consulted), the
+ * {@linkplain Builder#subsetFromHeader subset header}, the {@linkplain Builder#subsetSplit split}, else the whole
+ * pool. The route's hash key, if any, is kept inside the subset. The subset is decided once per call: retries and
+ * hedges stay in it.
+ *
+ * <p>Defaults: no hash key, no subset, 2 attempts, retry on 502, 503 and 504, 5xx counts as a failure, a retry budget of 20% of
  * requests plus 10 retries per second over a 10-second window, backoff with full jitter from 25 ms doubling up to
  * 250 ms, no per-try timeout, no hedging, GET, HEAD, OPTIONS, PUT, DELETE and TRACE idempotent, the Host header derived from the backend's address, certificates verified against the backend's address.
  *
@@ -88,6 +108,11 @@ public final class Route {
     /** The methods that may be sent again by default: RFC 9110's idempotent methods. */
     static final Set<String> DEFAULT_IDEMPOTENT_METHODS =
             Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    /**
+     * The longest {@linkplain Builder#subsetFromHeader subset header} value used; a longer one is ignored. Metadata
+     * values are short names (a version, a tenant); a longer header is noise or an attack.
+     */
+    public static final int MAX_SUBSET_VALUE_LENGTH = 256;
 
     final String name;
     final LoadBalancer pool;
@@ -109,6 +134,15 @@ public final class Route {
     final boolean honorRetryAfter;
     /** null: no listener. */
     final RouteListener listener;
+    /** null: no subset header. */
+    final String subsetHeader;
+    final String subsetMetadataKey;
+    /** 0: no split. */
+    final double splitShare;
+    /** The context of a call the split sends to its selector; null without a split. */
+    final RequestContext splitContext;
+    /** The context of the other calls of the split; {@link RequestContext#empty()} for the whole pool. */
+    final RequestContext splitRestContext;
 
     private Route(Builder b) {
         this.name = b.name;
@@ -128,6 +162,52 @@ public final class Route {
         this.idempotentMethods = b.idempotentMethods;
         this.honorRetryAfter = b.honorRetryAfter;
         this.listener = b.listener;
+        this.subsetHeader = b.subsetHeader;
+        this.subsetMetadataKey = b.subsetMetadataKey;
+        this.splitShare = b.splitShare;
+        this.splitContext = b.splitContext;
+        this.splitRestContext = b.splitRestContext;
+    }
+
+    /**
+     * The context of a call without an attached one: the subset (header, then split) with the route's hash key.
+     *
+     * @param request the request
+     * @param random decides the split
+     */
+    RequestContext contextOf(HttpRequestView request, RandomGenerator random) {
+        RequestContext context = subsetOf(request, random);
+        String key = hashKey == null ? null : hashKey.apply(request);
+        if (key == null) {
+            return context;
+        }
+        return context == RequestContext.empty() ? RequestContext.ofHashKey(key) : context.withHashKey(key);
+    }
+
+    private RequestContext subsetOf(HttpRequestView request, RandomGenerator random) {
+        if (subsetHeader != null) {
+            String value = request.header(subsetHeader);
+            if (usableSubsetValue(value)) {
+                return RequestContext.empty().withSubset(Map.of(subsetMetadataKey, value));
+            }
+        }
+        if (splitContext != null) {
+            return random.nextDouble() < splitShare ? splitContext : splitRestContext;
+        }
+        return RequestContext.empty();
+    }
+
+    /** A subset header value is used when it is not blank, at most 256 characters and has no control characters. */
+    static boolean usableSubsetValue(String value) {
+        if (value == null || value.isBlank() || value.length() > MAX_SUBSET_VALUE_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return whether attempts of this route's calls are timed or raced (per-try timeout or hedging) */
@@ -207,7 +287,9 @@ public final class Route {
     public String toString() {
         return "Route{" + name + " -> " + pool.name() + ", maxAttempts=" + maxAttempts
                 + (perTryTimeoutNanos > 0 ? ", perTryTimeout=" + perTryTimeout() : "")
-                + (hedging != null ? ", " + hedging : "") + '}';
+                + (hedging != null ? ", " + hedging : "")
+                + (subsetHeader != null ? ", subsetFromHeader=" + subsetHeader + "->" + subsetMetadataKey : "")
+                + (splitContext != null ? ", subsetSplit=" + splitShare + "->" + splitContext.subset() : "") + '}';
     }
 
     /**
@@ -233,6 +315,11 @@ public final class Route {
         private Set<String> idempotentMethods = DEFAULT_IDEMPOTENT_METHODS;
         private boolean honorRetryAfter = true;
         private RouteListener listener;
+        private String subsetHeader;
+        private String subsetMetadataKey;
+        private double splitShare;
+        private RequestContext splitContext;
+        private RequestContext splitRestContext;
 
         Builder(String name, LoadBalancer loadBalancer) {
             this.name = HostNames.checkRouteName(name);
@@ -296,6 +383,113 @@ public final class Route {
         public Builder hashKey(Function<HttpRequestView, String> hashKeyFunction) {
             this.hashKey = Objects.requireNonNull(hashKeyFunction, "hashKeyFunction");
             return this;
+        }
+
+        /**
+         * Takes each request's subset from a request header: a request carrying {@code X-Canary: v2} (with
+         * {@code subsetFromHeader("X-Canary", "version")}) picks only among the backends whose metadata has
+         * {@code version=v2}. A request without the header picks as if this were not set (the
+         * {@linkplain #subsetSplit split}, if any, else the whole pool); so does one whose first value of the header
+         * is blank, longer than {@link Route#MAX_SUBSET_VALUE_LENGTH} characters or contains a control character: such
+         * a value is ignored, not an error, since the header comes from whoever sent the request.
+         *
+         * <p>The value is untrusted: any caller can name any subset, so use a header that your edge sets or strips
+         * when subsets separate tenants. Memory stays bounded by the pool's {@link LoadBalancer.Builder#maxSubsets}
+         * cap on distinct selectors: a request naming a new value once the cap is reached is not rejected but served
+         * by the pool's {@link LoadBalancer.Builder#subsetFallback subset fallback} ({@code NONE}, the default,
+         * fails it with a {@link NoBackendAvailableIOException}; {@code ANY} uses the whole pool; {@code DEFAULT}
+         * the default subset), as is a value that matches no backend. Calling this again replaces the header.
+         *
+         * @param headerName the header, such as {@code X-Canary}; an HTTP token
+         * @param metadataKey the backend metadata key the value must match, such as {@code version}; not blank, no
+         *     control characters
+         * @return this builder
+         * @throws IllegalArgumentException if {@code headerName} is null or not an HTTP token, or
+         *     {@code metadataKey} is null, blank or has a control character
+         */
+        public Builder subsetFromHeader(String headerName, String metadataKey) {
+            if (headerName == null) {
+                throw new IllegalArgumentException("headerName must not be null, got null");
+            }
+            checkToken("headerName", headerName);
+            if (metadataKey == null || metadataKey.isBlank()) {
+                throw new IllegalArgumentException("metadataKey must not be null or blank, got "
+                        + (metadataKey == null ? "null" : "'" + Checks.printable(metadataKey) + "'"));
+            }
+            for (int i = 0; i < metadataKey.length(); i++) {
+                if (Character.isISOControl(metadataKey.charAt(i))) {
+                    throw new IllegalArgumentException("metadataKey must not contain control characters, got '"
+                            + Checks.printable(metadataKey) + "'");
+                }
+            }
+            this.subsetHeader = headerName;
+            this.subsetMetadataKey = metadataKey;
+            return this;
+        }
+
+        /**
+         * Sends a share of the calls to a subset, for a canary: {@code subsetSplit(0.05, Map.of("version", "v2"))}
+         * sends 5% of the calls to the {@code version=v2} backends. The other calls have no subset: they pick from
+         * the whole pool, <em>canaries included</em> (a selector cannot say "not v2"), so with {@code k} of
+         * {@code n} backends in the subset these get about {@code share + (1 - share) * k / n} of the calls. To
+         * give them exactly {@code share}, name the subset of the other calls with
+         * {@link #subsetSplit(double, Map, Map)}.
+         *
+         * <p>The split applies only to calls that have no subset of their own: a {@linkplain #subsetFromHeader
+         * subset header} wins over it, and so does a {@link RequestContext} attached to the request. Each call
+         * draws once from the balancer's {@linkplain HttpBalancer.Builder#random random source} (seed it for
+         * reproducible tests); retries stay in the subset drawn. When no backend of the subset is available, the
+         * pool's {@link LoadBalancer.Builder#subsetFallback subset fallback} applies. Calling this again replaces
+         * the split.
+         *
+         * @param share the share of calls for {@code selector}, more than 0 and less than 1
+         * @param selector the subset, not empty, such as {@code Map.of("version", "v2")}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code share} is out of range or {@code selector} is empty or has a
+         *     blank key or one with control characters
+         */
+        public Builder subsetSplit(double share, Map<String, String> selector) {
+            RequestContext split = split(share, "selector", selector);
+            this.splitShare = share;
+            this.splitContext = split;
+            this.splitRestContext = RequestContext.empty();
+            return this;
+        }
+
+        /**
+         * As {@link #subsetSplit(double, Map)}, but the calls not sent to {@code selector} go to {@code rest}
+         * instead of the whole pool: {@code subsetSplit(0.05, Map.of("version", "v2"), Map.of("version", "v1"))}
+         * gives v2 5% of the calls and v1 95%. Each of the two subsets has the pool's fallback.
+         *
+         * @param share the share of calls for {@code selector}, more than 0 and less than 1
+         * @param selector the subset of that share, not empty
+         * @param rest the subset of the other calls, not empty, not equal to {@code selector}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code share} is out of range, a selector is empty or has a blank key
+         *     or one with control characters, or the two are equal
+         */
+        public Builder subsetSplit(double share, Map<String, String> selector, Map<String, String> rest) {
+            RequestContext split = split(share, "selector", selector);
+            RequestContext other = split(share, "rest", rest);
+            if (split.subset().equals(other.subset())) {
+                throw new IllegalArgumentException("subsetSplit rest must differ from selector, got " + rest
+                        + " for both");
+            }
+            this.splitShare = share;
+            this.splitContext = split;
+            this.splitRestContext = other;
+            return this;
+        }
+
+        private static RequestContext split(double share, String field, Map<String, String> selector) {
+            if (!(share > 0.0 && share < 1.0)) {
+                throw new IllegalArgumentException("subsetSplit share must be more than 0 and less than 1, got "
+                        + share);
+            }
+            if (selector == null || selector.isEmpty()) {
+                throw new IllegalArgumentException("subsetSplit " + field + " must not be empty, got " + selector);
+            }
+            return RequestContext.empty().withSubset(selector);
         }
 
         /**
