@@ -38,7 +38,7 @@ import org.springframework.web.client.RestClient;
 abstract class AdapterPair implements AutoCloseable {
 
     /** The adapters, by the name the driver takes. */
-    static final List<String> NAMES = List.of("okhttp", "jdk", "httpclient5", "spring");
+    static final List<String> NAMES = List.of("okhttp", "jdk", "httpclient5", "spring", "spring-noop-interceptor");
 
     static final String LOGICAL = "http://bench/item?id=7";
 
@@ -61,7 +61,9 @@ abstract class AdapterPair implements AutoCloseable {
             case "httpclient5":
                 return new ApacheClassic(port);
             case "spring":
-                return new Spring(port);
+                return new Spring(port, false);
+            case "spring-noop-interceptor":
+                return new Spring(port, true);
             default:
                 throw new IllegalArgumentException("adapter must be one of " + NAMES + ": " + name);
         }
@@ -187,7 +189,9 @@ abstract class AdapterPair implements AutoCloseable {
     /**
      * Spring {@code RestClient} over {@code JdkClientHttpRequestFactory} (Spring's default without another client
      * library): {@code balanced} adds lb-spring's interceptor, which also makes Spring buffer the request in its
-     * intercepting factory, as it would for any interceptor an application adds.
+     * intercepting factory, as it would for any interceptor an application adds. With {@code noopPlain}, the plain
+     * side has an interceptor that only passes the request on, so that the ratio is lb4j's own cost over Spring's
+     * cost of having an interceptor at all.
      */
     static final class Spring extends AdapterPair {
         private final RestClient plain;
@@ -195,9 +199,13 @@ abstract class AdapterPair implements AutoCloseable {
         private final URI direct;
         private final URI logical;
 
-        Spring(int port) {
+        Spring(int port, boolean noopPlain) {
             super(port);
-            plain = RestClient.builder().requestFactory(factory()).build();
+            RestClient.Builder p = RestClient.builder().requestFactory(factory());
+            if (noopPlain) {
+                p.requestInterceptor((request, body, execution) -> execution.execute(request, body));
+            }
+            plain = p.build();
             balanced = RestClient.builder().requestFactory(factory())
                     .requestInterceptor(LoadBalancingClientHttpRequestInterceptor.builder().route("bench", pool).build())
                     .build();
