@@ -69,9 +69,13 @@ final class Adapters {
     static final int MAX_CONNECTIONS = 512;
     private static final Duration CONNECT = Duration.ofSeconds(1);
 
-    /** The adapters, by name, in the order of the tables in docs/RELIABILITY.md. */
-    static final List<String> NAMES = List.of("okhttp5", "jdk-sync", "jdk-async", "apache-classic", "apache-async",
-            "restclient", "webclient");
+    /**
+     * The adapters, by name, in the order of the tables in docs/RELIABILITY.md. {@code okhttp4} is the same
+     * interceptor on OkHttp 4.12: lb-it's {@code fleet-okhttp4} execution swaps OkHttp 4.12 in for 5.x and runs
+     * only it; each OkHttp name refuses to run on the other major version, so the tables never mislabel one.
+     */
+    static final List<String> NAMES = List.of("okhttp5", "okhttp4", "jdk-sync", "jdk-async", "apache-classic",
+            "apache-async", "restclient", "webclient");
 
     private Adapters() {
     }
@@ -80,7 +84,8 @@ final class Adapters {
     static List<String> selected() {
         String only = System.getProperty("lb4j.fleet.adapters", "");
         if (only.isBlank()) {
-            return NAMES;
+            String other = okHttpMajor() == 4 ? "okhttp5" : "okhttp4";
+            return NAMES.stream().filter(n -> !n.equals(other)).collect(java.util.stream.Collectors.toList());
         }
         List<String> out = List.of(only.split(","));
         for (String name : out) {
@@ -99,7 +104,8 @@ final class Adapters {
 
     static ClientAdapter create(String name, Route route, Duration attempt, Duration deadline) {
         switch (name) {
-            case "okhttp5": return okhttp(route, attempt, deadline);
+            case "okhttp5": return okhttp("okhttp5", 5, route, attempt, deadline);
+            case "okhttp4": return okhttp("okhttp4", 4, route, attempt, deadline);
             case "jdk-sync": return jdk(route, attempt, deadline, false);
             case "jdk-async": return jdk(route, attempt, deadline, true);
             case "apache-classic": return apacheClassic(route, attempt);
@@ -110,7 +116,21 @@ final class Adapters {
         }
     }
 
-    private static ClientAdapter okhttp(Route route, Duration attempt, Duration deadline) {
+    /** @return the major version of the OkHttp on the class path (read by reflection: the constant is inlined) */
+    static int okHttpMajor() {
+        try {
+            String v = (String) Class.forName("okhttp3.OkHttp").getField("VERSION").get(null);
+            return Integer.parseInt(v.substring(0, v.indexOf('.')));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot read OkHttp's version", e);
+        }
+    }
+
+    private static ClientAdapter okhttp(String name, int major, Route route, Duration attempt, Duration deadline) {
+        if (okHttpMajor() != major) {
+            throw new IllegalStateException("adapter " + name + " needs OkHttp " + major + ".x on the class path, found "
+                    + okHttpMajor() + ".x (okhttp4 runs in lb-it's fleet-okhttp4 execution)");
+        }
         okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
         dispatcher.setMaxRequests(MAX_CONNECTIONS);
         dispatcher.setMaxRequestsPerHost(MAX_CONNECTIONS);
@@ -119,8 +139,8 @@ final class Adapters {
                 .addInterceptor(LoadBalancingInterceptor.builder().route(route).build())
                 .addInterceptor(Load::countAttempt)
                 .connectTimeout(CONNECT).readTimeout(attempt).writeTimeout(attempt).callTimeout(deadline).build();
-        ClientAdapter calls = ClientAdapter.okhttp(client, "okhttp5");
-        return new Named("okhttp5", calls::send, () -> OkHttpLeakLog.shutdown(client));
+        ClientAdapter calls = ClientAdapter.okhttp(client, name);
+        return new Named(name, calls::send, () -> OkHttpLeakLog.shutdown(client));
     }
 
     private static ClientAdapter jdk(Route route, Duration attempt, Duration deadline, boolean async) {
