@@ -159,7 +159,7 @@ abstract class ItSupport {
         List<String> out = new ArrayList<>();
         for (Load.Call c : failed.subList(0, Math.min(5, failed.size()))) {
             out.add(c.method() + " " + c.id() + " -> " + (c.error() != null ? c.error() + ": "
-                    + c.exception().getMessage() : "HTTP " + c.status()) + " after " + c.attempts() + " attempt(s)");
+                    + c.exceptionMessage() : "HTTP " + c.status()) + " after " + c.attempts() + " attempt(s)");
         }
         return out;
     }
