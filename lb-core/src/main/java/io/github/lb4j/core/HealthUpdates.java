@@ -55,8 +55,8 @@ final class HealthUpdates implements PoolHelper {
     }
 
     @Override
-    public int ejectedCount() {
-        return pool.membership.ejectedCount();
+    public int outCount() {
+        return pool.membership.outCount();
     }
 
     @Override

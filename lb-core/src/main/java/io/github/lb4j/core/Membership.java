@@ -220,11 +220,11 @@ final class Membership {
         return members.get(s.id) == s;
     }
 
-    /** @return backends ejected right now, among current members. Under the lock. */
-    int ejectedCount() {
+    /** @return backends out of rotation for their health (ejected or unhealthy), among current members. Under the lock. */
+    int outCount() {
         int n = 0;
         for (BackendState s : members.values()) {
-            if (s.health == BackendHealth.EJECTED) {
+            if (s.health == BackendHealth.EJECTED || s.health == BackendHealth.UNHEALTHY) {
                 n++;
             }
         }

@@ -34,9 +34,10 @@ import java.util.Objects;
  *   <li>When the ejection ends, the backend is picked again (ramping up under slow start) and its breaker is
  *       half-open: the next {@linkplain Builder#halfOpenCalls(int) calls} are probes. If they fail at the threshold
  *       rate the backend is ejected again, for longer; otherwise the breaker closes.
- *   <li>Never more than {@linkplain Builder#maxEjectionPercent(int) a share} of the pool is ejected at once: when
- *       every backend fails together, the fault is more likely upstream, and ejecting them all would only crush the
- *       rest.
+ *   <li>Never more than {@linkplain Builder#maxEjectionPercent(int) a share} of the pool is out at once, ejected
+ *       or unhealthy by active checks: when every backend fails together, the fault is more likely upstream, and
+ *       ejecting them all would only crush the rest (or, once the others are down, turn the last one's slow answers
+ *       into no answers).
  * </ul>
  *
  * <p>Thread-safety: immutable.
@@ -290,7 +291,8 @@ public final class OutlierDetection {
         }
 
         /**
-         * @param percent the largest share of the pool ejected at once, 0 (never eject) to 100; default
+         * @param percent the largest share of the pool out of rotation at once after an ejection, counting the
+         *     backends ejected and those that active health checks marked unhealthy, 0 (never eject) to 100; default
          *     {@link #DEFAULT_MAX_EJECTION_PERCENT}. A pool of one backend never ejects it below 100.
          * @return this builder
          * @throws IllegalArgumentException if {@code percent} is out of range

@@ -169,13 +169,15 @@ final class PassiveHealth {
     /** Ejects a healthy member unless that would exceed the max ejection percent. Under the pool's lock. */
     private boolean eject(BackendState s, String why, Cause cause, long now) {
         CircuitBreaker cb = breaker(s, 0);
-        if ((pool.ejectedCount() + 1) * 100L > (long) config.maxEjectionPercent * pool.memberCount()) {
+        // Unhealthy members (failed active checks) count as out too: ejecting the last one that serves while the
+        // others are down only turns slow answers into no answers (FleetChaosTest: all down, then one back).
+        if ((pool.outCount() + 1) * 100L > (long) config.maxEjectionPercent * pool.memberCount()) {
             // Start counting afresh: the next attempt comes after as many failures again, not on every one.
             s.resetFailuresInARow();
             cb.reset();
             report(s, now);
-            log.debug("pool '{}': backend {} not ejected ({}): {} of {} already ejected, max {}%", pool.poolName(),
-                    s.id, why, pool.ejectedCount(), pool.memberCount(), config.maxEjectionPercent);
+            log.debug("pool '{}': backend {} not ejected ({}): {} of {} already ejected or unhealthy, max {}%",
+                    pool.poolName(), s.id, why, pool.outCount(), pool.memberCount(), config.maxEjectionPercent);
             return false;
         }
         int count = decayedEjections(s, now) + 1;

@@ -32,8 +32,8 @@ interface PoolHelper {
     /** @return whether {@code s} is a current member (not draining, not removed) */
     boolean isMember(BackendState s);
 
-    /** @return current members ejected right now */
-    int ejectedCount();
+    /** @return current members out of rotation for their health right now: ejected or unhealthy */
+    int outCount();
 
     /** @return current members */
     int memberCount();
