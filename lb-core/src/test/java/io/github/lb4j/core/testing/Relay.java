@@ -45,9 +45,16 @@ public final class Relay implements AutoCloseable {
         cut = false;
     }
 
-    /** New connections go to {@code port} from now on (a server replaced by one on another port). */
+    /**
+     * New connections go to {@code port} from now on (a server replaced by one on another port), and the
+     * connections relayed to the old one are dropped, as they are when a real server goes: a stopped mock server
+     * may leave a kept-alive connection open, and a client reusing it through the relay waited for an answer that
+     * never came (KubernetesUnderLoadTest, once in CI).
+     */
     public void retarget(int port) {
         this.targetPort = port;
+        open.forEach(Relay::closeQuietly);
+        open.clear();
     }
 
     private void accept() {
