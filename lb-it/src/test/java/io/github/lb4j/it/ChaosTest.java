@@ -113,10 +113,13 @@ class ChaosTest extends ItSupport {
             if (c.to() == BackendHealth.EJECTED) {
                 ejected = c;
             } else if (ejected != null && c.from() == BackendHealth.EJECTED) {
+                // The event's instant is the pool's "now" of the decision, read before the new snapshot is
+                // published: a thread may land one call picked before it, and one more picked from the old
+                // snapshot in between (a loaded machine stretches that gap), so two per client thread.
                 assertThat(log.receivedBetween(id, ejected.eventNanos(), c.eventNanos()))
-                        .as("requests %s received while ejected (%s): at most one per client thread", id,
+                        .as("requests %s received while ejected (%s): at most two per client thread", id,
                                 ejected.reason())
-                        .isLessThanOrEqualTo(THREADS);
+                        .isLessThanOrEqualTo(2 * THREADS);
                 ejected = null;
             }
         }
