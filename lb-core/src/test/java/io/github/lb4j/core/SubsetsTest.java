@@ -144,6 +144,24 @@ class SubsetsTest {
         noPanic.close();
     }
 
+    /** Issue 19, item 6: selectors taken from request headers cannot grow the pool past its cap. */
+    @Test
+    void aMillionDistinctSelectorsFromRequestsLeaveThePoolsFootprintAtTheCap() {
+        LoadBalancer lb = pool().subsetFallback(SubsetFallback.ANY).build();
+        DefaultLoadBalancer pool = (DefaultLoadBalancer) lb;
+        for (int i = 0; i < LoadBalancer.Builder.DEFAULT_MAX_SUBSETS; i++) {
+            hosts(lb, RequestContext.empty().withSubset(Map.of("version", "fill-" + i)), 1);
+        }
+        assertThat(pool.snapshot().subsets.full).isTrue();
+        long atCap = org.openjdk.jol.info.GraphStats.parseInstance(lb).totalSize();
+        for (int i = 0; i < 1_000_000; i++) {
+            lb.select(RequestContext.empty().withSubset(Map.of("version", "hostile-" + i))).success();
+        }
+        assertThat(org.openjdk.jol.info.GraphStats.parseInstance(lb).totalSize())
+                .as("bytes reachable from the pool after 1 000 000 distinct selectors beyond the cap").isEqualTo(atCap);
+        lb.close();
+    }
+
     @Test
     void beyondTheCapANewSelectorGetsTheFallbackAndNoNewPicker() {
         LoadBalancer lb = pool().maxSubsets(2).subsetFallback(SubsetFallback.ANY).build();
