@@ -19,7 +19,10 @@ class HashKeySourcesTest {
         pool.close();
     }
 
+    /** A GET of {@code url} with {@code headers}, looked up ignoring case as HTTP header names are. */
     static HttpRequestView request(String url, Map<String, List<String>> headers) {
+        Map<String, List<String>> byName = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.putAll(headers);
         return new HttpRequestView() {
             @Override
             public String method() {
@@ -33,7 +36,7 @@ class HashKeySourcesTest {
 
             @Override
             public List<String> headers(String name) {
-                return headers.getOrDefault(name, List.of());
+                return byName.getOrDefault(name, List.of());
             }
         };
     }

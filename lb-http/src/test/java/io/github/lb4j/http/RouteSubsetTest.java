@@ -10,7 +10,6 @@ import io.github.lb4j.core.RequestContext;
 import io.github.lb4j.core.Strategy;
 import io.github.lb4j.core.SubsetFallback;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,7 +76,7 @@ class RouteSubsetTest {
         ResponseOutcome outcome;
 
         Exchange header(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(value);
+            headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             return this;
         }
 
@@ -88,22 +87,7 @@ class RouteSubsetTest {
 
         @Override
         public HttpRequestView request() {
-            return new HttpRequestView() {
-                @Override
-                public String method() {
-                    return "GET";
-                }
-
-                @Override
-                public URI uri() {
-                    return URI.create("http://orders/");
-                }
-
-                @Override
-                public List<String> headers(String name) {
-                    return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of());
-                }
-            };
+            return HashKeySourcesTest.request("http://orders/", headers);
         }
 
         @Override
