@@ -124,7 +124,7 @@ final class RoundRobinStrategy extends Strategy {
         return values;
     }
 
-    private static final class Uniform implements Picker {
+    static final class Uniform implements Picker {
         private final BackendState[] backends;
         private final Backend[] values;
         private final AtomicInteger cursor;
@@ -144,10 +144,17 @@ final class RoundRobinStrategy extends Strategy {
         @Override
         public BackendState pick(RequestContext ctx, long now) {
             BackendState[] b = backends;
-            BackendState s = b[next(cursor) % b.length];
-            if (ctx.hasExclusions()) {
-                for (int i = 1; i < b.length && ctx.isExcluded(s.id); i++) {
-                    s = b[next(cursor) % b.length];
+            int i = next(cursor) % b.length;
+            BackendState s = b[i];
+            if (ctx.hasExclusions() && ctx.isExcluded(s.id)) {
+                // Walk on from this turn rather than drawing more turns: other requests advance the shared cursor
+                // between two draws, so repeated draws can land on excluded backends every time (a retry sent
+                // back to the backend that just failed, with another one available).
+                for (int k = 1; k < b.length; k++) {
+                    BackendState next = b[(i + k) % b.length];
+                    if (!ctx.isExcluded(next.id)) {
+                        return next;
+                    }
                 }
             }
             return s;

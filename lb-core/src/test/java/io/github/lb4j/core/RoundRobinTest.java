@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RoundRobinTest {
@@ -45,6 +46,35 @@ class RoundRobinTest {
             matched = ok;
         }
         assertThat(matched).as("%s is a repetition of a rotation of %s", actual, cycle).isTrue();
+    }
+
+    /**
+     * Found by lb-okhttp's AsyncTest (1 run in about 400): with two backends and concurrent requests, a retry that
+     * excluded the backend that had just failed was sent back to it. The picker drew more turns from the shared
+     * cursor until one was not excluded, at most once per backend; other requests take turns in between, so every
+     * draw could land on the excluded backend. Now a pick draws one turn and walks on from it: the turns other
+     * requests take (the test sets the cursor as they would) cannot send it back.
+     */
+    @Test
+    void anExcludingPickDrawsOneTurnAndWalksOnFromIt() {
+        BackendState a = new BackendState(null, Backend.of("a", 1).withId("a"));
+        BackendState b = new BackendState(null, Backend.of("b", 1).withId("b"));
+        BackendState c = new BackendState(null, Backend.of("c", 1).withId("c"));
+        AtomicInteger cursor = new AtomicInteger();
+        Picker picker = new RoundRobinStrategy.Uniform(new BackendState[] {a, b, c}, cursor);
+        RequestContext notA = RequestContext.empty().excluding(List.of("a"));
+        RequestContext notAb = RequestContext.empty().excluding(List.of("a", "b"));
+        for (int turn = 0; turn < 30; turn += 3) { // every turn that lands on a
+            cursor.set(turn);
+            assertThat(picker.pick(notA, 0L).id).as("turn %d excluding a", turn).isEqualTo("b");
+            assertThat(cursor.get()).as("turns drawn").isEqualTo(turn + 1);
+            cursor.set(turn);
+            assertThat(picker.pick(notAb, 0L).id).as("turn %d excluding a and b", turn).isEqualTo("c");
+            assertThat(cursor.get()).as("turns drawn").isEqualTo(turn + 1);
+        }
+        cursor.set(1);
+        assertThat(picker.pick(notA, 0L).id).as("a turn that is not excluded is taken").isEqualTo("b");
+        assertThat(picker.pick(RequestContext.empty(), 0L).id).as("and the rotation goes on").isEqualTo("c");
     }
 
     @Test
