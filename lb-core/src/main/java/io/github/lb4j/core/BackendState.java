@@ -183,6 +183,17 @@ final class BackendState extends BackendLatency implements PoolObserver.Member {
         }
     }
 
+    /**
+     * Completed minus failed minus neutral, reading the completions first: the pool counts a failure or neutral
+     * outcome before its completion, so this never includes a selection that did not succeed; it may lag by the
+     * completions counted between the reads.
+     */
+    @Override
+    public long successes() {
+        long completed = loadWord() >>> IN_FLIGHT_BITS;
+        return Math.max(0L, completed - failures() - neutral());
+    }
+
     @Override
     public int inFlight() {
         return (int) ((long) LOAD.getOpaque(this) & IN_FLIGHT_MASK);

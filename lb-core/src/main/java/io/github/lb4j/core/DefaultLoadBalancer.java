@@ -290,10 +290,10 @@ final class DefaultLoadBalancer implements LoadBalancer {
      * @throws NoBackendAvailableException when the fallback has nothing either
      */
     private BackendState chooseInSubset(Snapshot s, SubsetSelector subset, RequestContext ctx, long now) {
-        SubsetTable.Entry e = s.subsets.get(subset);
+        SubsetTable.Entry e = subset.entryIn(s.subsets);
         if (e == null && !s.subsets.full) {
             s = register(subset);
-            e = s.subsets.get(subset);
+            e = subset.entryIn(s.subsets);
         }
         BackendState chosen = e == null ? null : SubsetTable.pick(e, ctx, now);
         if (chosen != null) {
@@ -335,6 +335,13 @@ final class DefaultLoadBalancer implements LoadBalancer {
 
     /** Called once per selection, by the thread that reported its first outcome. */
     void onComplete(BackendState s, long startNanos, Outcome outcome, Throwable cause) {
+        // A failure or neutral outcome is counted before the completion, so that successes, read as completed minus
+        // the others (completed read first, see BackendState#successes), never count one that is not.
+        if (outcome == Outcome.FAILURE) {
+            s.countFailure();
+        } else if (outcome != Outcome.SUCCESS) {
+            s.countNeutral();
+        }
         s.complete();
         if (context.trackTotalInFlight) {
             context.totalInFlight.decrementAndGet();
@@ -345,13 +352,8 @@ final class DefaultLoadBalancer implements LoadBalancer {
             if (passive != null && s.successRun < passive.cleanRun) {
                 passive.onSuccess(s);
             }
-        } else if (outcome == Outcome.FAILURE) {
-            s.countFailure();
-            if (passive != null) {
-                passive.onFailure(s, cause);
-            }
-        } else {
-            s.countNeutral();
+        } else if (outcome == Outcome.FAILURE && passive != null) {
+            passive.onFailure(s, cause);
         }
         PoolObserver o = observer;
         long rtt = -1L;

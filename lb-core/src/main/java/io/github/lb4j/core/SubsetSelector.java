@@ -20,12 +20,59 @@ final class SubsetSelector {
     private final String[] values;
     private final int hash;
     private final Map<String, String> map;
+    /**
+     * The entry this selector found in the last table it was looked up in ({@link #entryIn}), so that a context
+     * reused for many requests (a route's split) skips the table's hash lookup while the snapshot stands. Written
+     * and read racily: {@link Found} is immutable, so a reader sees a whole one or an older one.
+     */
+    private Found found;
+
+    private static final class Found {
+        final SubsetTable table;
+        final SubsetTable.Entry entry;
+
+        Found(SubsetTable table, SubsetTable.Entry entry) {
+            this.table = table;
+            this.entry = entry;
+        }
+    }
 
     private SubsetSelector(TreeMap<String, String> sorted) {
         this.keys = sorted.keySet().toArray(new String[0]);
         this.values = sorted.values().toArray(new String[0]);
         this.hash = 31 * Arrays.hashCode(keys) + Arrays.hashCode(values);
         this.map = Collections.unmodifiableMap(sorted);
+    }
+
+    private SubsetSelector(SubsetSelector s) {
+        this.keys = s.keys;
+        this.values = s.values;
+        this.hash = s.hash;
+        this.map = s.map;
+    }
+
+    /**
+     * @return an equal selector that has looked nothing up, for the pool to keep as a key: the request's own
+     *     selector would hold on to the table it last found an entry in, which the pool's keys must not
+     */
+    SubsetSelector asKey() {
+        return new SubsetSelector(this);
+    }
+
+    /**
+     * @param table the snapshot's subsets
+     * @return this selector's entry in {@code table}, or null if it is not registered there
+     */
+    SubsetTable.Entry entryIn(SubsetTable table) {
+        Found f = found;
+        if (f != null && f.table == table) {
+            return f.entry;
+        }
+        SubsetTable.Entry e = table.get(this);
+        if (e != null) {
+            found = new Found(table, e);
+        }
+        return e;
     }
 
     /**

@@ -85,7 +85,7 @@ final class Subsets {
             }
             return false;
         }
-        slots.put(selector, new Slot(strategy.newFactory(context), zones == null ? null : zones.forSubset()));
+        slots.put(selector.asKey(), new Slot(strategy.newFactory(context), zones == null ? null : zones.forSubset()));
         return true;
     }
 

@@ -80,6 +80,30 @@ class SubsetsTest {
         }
     }
 
+    /**
+     * A context reused for every request (a route's split) remembers the entry it found in the snapshot it last
+     * picked from; every change of the pool publishes a new snapshot, and the next pick looks the entry up again.
+     */
+    @Test
+    void aReusedContextFollowsEveryNewSnapshot() {
+        LoadBalancer lb = pool().build();
+        LoadBalancer other = pool().build();
+        RequestContext canary = RequestContext.empty().withSubset(V2);
+        assertRotates(hosts(lb, canary, 4), "d", "e");
+        eject(lb, "d");
+        assertThat(hosts(lb, canary, 3)).containsExactly("e", "e", "e");
+        List<Backend> withoutE = new ArrayList<>(fleet());
+        withoutE.removeIf(b -> b.host().equals("e"));
+        withoutE.add(Backend.of("f", 80).withMetadata("version", "v2"));
+        lb.updateBackends(withoutE);
+        assertThat(hosts(lb, canary, 3)).containsExactly("f", "f", "f");
+        // The same context on another pool, and back: each pick uses the pool it is made on.
+        assertRotates(hosts(other, canary, 4), "d", "e");
+        assertThat(hosts(lb, canary, 2)).containsExactly("f", "f");
+        lb.close();
+        other.close();
+    }
+
     @Test
     void exactAssignmentsAreRepeatableWithASeed() {
         LoadBalancer one = pool().strategy(Strategy.random()).build();

@@ -49,8 +49,9 @@ import java.util.Objects;
  * URL, a header, a hash key or anything else of a request.
  *
  * <p>Cost: an observed pool calls this binder on each completion, which reads the backend's meters off the
- * backend itself and adds to two striped counters ({@code LongAdder}); nothing is locked or allocated on the
- * request path, and the registry reads the counters only when it publishes. {@value #REQUESTS} is therefore a
+ * backend itself and adds to striped counters ({@code LongAdder}): none for a success, whose count is the pool's
+ * own, one for another outcome, one more for a timed latency; nothing is locked or allocated on the request path,
+ * and the registry reads the counters only when it publishes. {@value #REQUESTS} is therefore a
  * {@code FunctionTimer}: count and total time, no window maximum and no histogram (a {@code Timer.record} per
  * completion cost several times the select itself; issue 18's bound is 1.3x). Latency comes from the pool's own
  * timing: on a strategy that times its calls (peak EWMA, least latency...) or uses the clock, every selection;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * lookup.
  *
  * <p>{@value LoadBalancerMetrics#REQUESTS} is a {@link FunctionTimer} over two {@link LongAdder}s per backend and
- * outcome (calls, and nanoseconds): a completion adds to them, and the registry reads them when it publishes. A
+ * outcome (calls, and nanoseconds): a completion adds to them, and the registry reads them when it publishes
+ * (successes are counted from the pool's own counter instead; see {@link Tally}). A
  * Micrometer {@code Timer.record} per completion (a window max with its clock read, and the registry's own
  * bookkeeping) cost several times a select. On a pool that times only one selection in
  * {@link PoolInternals#observedTimingWeight n}, each timed one adds n times its latency: the total stays monotonic
@@ -145,7 +146,9 @@ final class PoolMeters implements PoolObserver {
         }
         Tally t = ((BackendMeters) a).requests[result.ordinal()]; // the attachment is only ever ours
         if (t != null) { // null: closed without an outcome, which has no latency worth timing
-            t.calls.increment();
+            if (t.member == null) { // successes are counted by the pool already (see Tally)
+                t.calls.increment();
+            }
             if (latencyNanos >= 0) { // -1: not sampled, or opened before the binding on an untimed strategy
                 t.nanos.add(latencyNanos * timingWeight);
             }
@@ -216,10 +219,10 @@ final class PoolMeters implements PoolObserver {
             this.member = member;
             this.id = member.backend().id();
             Tags tags = poolTags.and("backend", id);
-            requests[Result.SUCCESS.ordinal()] = timer(registry, tags, "success");
-            requests[Result.FAILURE.ordinal()] = timer(registry, tags, "failure");
-            requests[Result.IGNORED.ordinal()] = timer(registry, tags, "ignored");
-            requests[Result.OVERLOADED.ordinal()] = timer(registry, tags, "overloaded");
+            requests[Result.SUCCESS.ordinal()] = timer(registry, tags, "success", new Tally(member));
+            requests[Result.FAILURE.ordinal()] = timer(registry, tags, "failure", new Tally(null));
+            requests[Result.IGNORED.ordinal()] = timer(registry, tags, "ignored", new Tally(null));
+            requests[Result.OVERLOADED.ordinal()] = timer(registry, tags, "overloaded", new Tally(null));
             all.add(Gauge.builder(LoadBalancerMetrics.IN_FLIGHT, member, Member::inFlight).tags(tags)
                     .description("Selections open on the backend").strongReference(true).register(registry));
             for (BackendHealth state : STATES) {
@@ -235,8 +238,7 @@ final class PoolMeters implements PoolObserver {
             }
         }
 
-        private Tally timer(MeterRegistry registry, Tags tags, String outcome) {
-            Tally t = new Tally();
+        private Tally timer(MeterRegistry registry, Tags tags, String outcome, Tally t) {
             all.add(FunctionTimer.builder(LoadBalancerMetrics.REQUESTS, t, Tally::count, Tally::totalNanos,
                             TimeUnit.NANOSECONDS)
                     .tags(tags).tag("outcome", outcome)
@@ -252,13 +254,33 @@ final class PoolMeters implements PoolObserver {
         }
     }
 
-    /** One backend's calls of one outcome and their total latency; added to by request threads. */
+    /**
+     * One backend's calls of one outcome and their total latency; added to by request threads. Successes, the
+     * bulk of the traffic, cost no count on the request path: the pool counts them already
+     * ({@link Member#successes}), and the tally reads that, from where it stood when the meter was created, keeping
+     * the highest value read so the series never goes down.
+     */
     static final class Tally {
+        /** The member whose own success count is read; null for an outcome counted in {@link #calls}. */
+        final Member member;
+        private final long base;
+        private long highest;
         final LongAdder calls = new LongAdder();
         final LongAdder nanos = new LongAdder();
 
+        Tally(Member member) {
+            this.member = member;
+            this.base = member == null ? 0L : member.successes();
+        }
+
         long count() {
-            return calls.sum();
+            if (member == null) {
+                return calls.sum();
+            }
+            synchronized (this) { // publications only, never the request path
+                highest = Math.max(highest, member.successes() - base);
+                return highest;
+            }
         }
 
         double totalNanos() {

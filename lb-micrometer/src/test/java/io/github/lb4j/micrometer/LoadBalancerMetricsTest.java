@@ -130,6 +130,57 @@ class LoadBalancerMetricsTest {
         assertThat(counter(LoadBalancerMetrics.NO_BACKEND, "pool", "orders")).isZero();
     }
 
+    /**
+     * Successes are read from the pool's own count (no work per success on the request path): from where it stood
+     * at binding, never above the true count while other threads complete selections, never going down.
+     */
+    @Test
+    void successesCountFromTheBindingAndNeverRunAheadOrBackWhileCompletionsRace() throws Exception {
+        LoadBalancer lb = pool("racing", "a");
+        for (int i = 0; i < 5; i++) {
+            lb.select().success();
+        }
+        lb.select().failure(new IOException("before"));
+        new LoadBalancerMetrics(lb).bindTo(registry);
+        assertThat(timer("racing", "a", "success").count()).as("before the binding: not counted").isZero();
+        lb.select().success();
+        lb.select().success();
+        assertThat(timer("racing", "a", "success").count()).isEqualTo(2);
+
+        int threads = 2;
+        int each = 20_000;
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int parity = t;
+            workers.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    Selection s = lb.select();
+                    if ((i & 1) == parity) {
+                        s.success();
+                    } else if (i % 3 == 0) {
+                        s.failure(new IOException("x"));
+                    } else {
+                        s.ignore();
+                    }
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        double last = 0;
+        while (workers.stream().anyMatch(Thread::isAlive)) {
+            double now = timer("racing", "a", "success").count();
+            assertThat(now).as("never goes down").isGreaterThanOrEqualTo(last);
+            assertThat(now).as("never above what can have succeeded").isLessThanOrEqualTo(2 + threads * each / 2);
+            last = now;
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(timer("racing", "a", "success").count()).isEqualTo(2 + threads * each / 2);
+        assertThat(timer("racing", "a", "failure").count() + timer("racing", "a", "ignored").count())
+                .isEqualTo(threads * each / 2);
+    }
+
     @Test
     void onAStrategyThatTimesNothingTheTotalIsScaledFromOneSelectionInSixteenAndCountsAreExact() {
         LoadBalancer lb = pool("sampled", "a");

@@ -46,6 +46,16 @@ public interface PoolObserver {
         int inFlight();
 
         /**
+         * The selections on it that finished with {@code success()} since it joined, read without a lock: never
+         * more than the true count, possibly a few behind it while completions race the read (a reader wanting a
+         * monotonic series keeps the highest value it saw). It lets an observer count successes without work on
+         * the request path.
+         *
+         * @return its successful selections so far
+         */
+        long successes();
+
+        /**
          * @param owner the observer that attached the value
          * @return what {@code owner} attached to this member with {@link #attach}, or null; a lock-free read, for
          *     the request path (no map lookup per completion)
