@@ -3,7 +3,7 @@
 # with the loopback server in a process of its own on core 1 and the client JVM on core 0. See docs/PERFORMANCE.md
 # section 4 and the javadoc of AdapterOverheadDriver.
 #
-#   lb-benchmarks/bench-adapters.sh [okhttp jdk httpclient5 spring]
+#   lb-benchmarks/bench-adapters.sh [okhttp jdk httpclient5 spring ...]  (any of AdapterPair.NAMES)
 #       PAIRS=30 ROUND_MS=1000 WARMUP=10   alternating plain/lb rounds in one client JVM per adapter
 #   CALLGRIND=1 N1=2000 N2=6000 WARMUP_CALLS=10000 lb-benchmarks/bench-adapters.sh jdk
 #       client JVM under valgrind --tool=callgrind: (I(N2) - I(N1)) / (N2 - N1) per side

@@ -3,10 +3,12 @@ package io.github.lb4j.benchmarks;
 import io.github.lb4j.core.Backend;
 import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.core.Strategy;
+import io.github.lb4j.httpclient5.LoadBalancingAsyncExec;
 import io.github.lb4j.httpclient5.LoadBalancingExec;
 import io.github.lb4j.jdkhttp.LoadBalancedHttpClient;
 import io.github.lb4j.okhttp.LoadBalancingInterceptor;
 import io.github.lb4j.spring.LoadBalancingClientHttpRequestInterceptor;
+import io.github.lb4j.spring.LoadBalancingExchangeFilterFunction;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,26 +21,36 @@ import java.util.concurrent.Executors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * One HTTP client twice over, for the adapter overhead measurements: {@link #plain()} calls the loopback server at
  * its address, {@link #balanced()} calls {@code http://bench/item?id=7} through the lb4j adapter and a pool of that
- * one backend (round robin). Both sides read the whole body ({@code "ok"}) and return it. Used by the four
+ * one backend (round robin). Both sides read the whole body ({@code "ok"}) and return it. Used by the
  * {@code *OverheadBenchmark}s and by {@link AdapterOverheadDriver}, so that both measure the same setup.
  *
- * <p>Not thread-safe to create or close; the calls are as thread-safe as the clients (all four are).
+ * <p>Not thread-safe to create or close; the calls are as thread-safe as the clients (all of them are).
  */
 abstract class AdapterPair implements AutoCloseable {
 
     /** The adapters, by the name the driver takes. */
-    static final List<String> NAMES = List.of("okhttp", "jdk", "httpclient5", "spring", "spring-noop-interceptor");
+    static final List<String> NAMES = List.of("okhttp", "jdk", "jdk-async", "httpclient5", "httpclient5-async",
+            "spring", "spring-noop-interceptor", "webclient");
 
     static final String LOGICAL = "http://bench/item?id=7";
 
@@ -57,9 +69,15 @@ abstract class AdapterPair implements AutoCloseable {
             case "okhttp":
                 return new OkHttp(port);
             case "jdk":
-                return new Jdk(port);
+                return new Jdk(port, false);
+            case "jdk-async":
+                return new Jdk(port, true);
             case "httpclient5":
                 return new ApacheClassic(port);
+            case "httpclient5-async":
+                return new ApacheAsync(port);
+            case "webclient":
+                return new Web(port);
             case "spring":
                 return new Spring(port, false);
             case "spring-noop-interceptor":
@@ -121,7 +139,9 @@ abstract class AdapterPair implements AutoCloseable {
 
     /**
      * The JDK client: one client for both (same connection pool and threads), wrapped by
-     * {@link LoadBalancedHttpClient}. HTTP/1.1, as the JDK server speaks no HTTP/2.
+     * {@link LoadBalancedHttpClient}. HTTP/1.1, as the JDK server speaks no HTTP/2. With {@code async}, each call is
+     * {@code sendAsync(...).join()}: the adapter's asynchronous path (its attempt chain on futures) on the calling
+     * thread's wait.
      */
     static final class Jdk extends AdapterPair {
         private final ExecutorService clientThreads = Executors.newFixedThreadPool(2);
@@ -129,9 +149,11 @@ abstract class AdapterPair implements AutoCloseable {
         private final HttpClient balanced;
         private final HttpRequest direct;
         private final HttpRequest logical;
+        private final boolean async;
 
-        Jdk(int port) {
+        Jdk(int port, boolean async) {
             super(port);
+            this.async = async;
             plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads).build();
             balanced = LoadBalancedHttpClient.builder(plain).route("bench", pool).build();
             direct = HttpRequest.newBuilder(URI.create(super.direct)).build();
@@ -140,12 +162,19 @@ abstract class AdapterPair implements AutoCloseable {
 
         @Override
         byte[] plain() throws IOException, InterruptedException {
-            return plain.send(direct, HttpResponse.BodyHandlers.ofByteArray()).body();
+            return call(plain, direct);
         }
 
         @Override
         byte[] balanced() throws IOException, InterruptedException {
-            return balanced.send(logical, HttpResponse.BodyHandlers.ofByteArray()).body();
+            return call(balanced, logical);
+        }
+
+        private byte[] call(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+            if (async) {
+                return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).join().body();
+            }
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body();
         }
 
         @Override
@@ -183,6 +212,90 @@ abstract class AdapterPair implements AutoCloseable {
             plain.close(CloseMode.IMMEDIATE);
             balanced.close(CloseMode.IMMEDIATE);
             super.close();
+        }
+    }
+
+    /**
+     * Apache HttpClient 5 async: two clients built alike (two I/O threads each), one with
+     * {@link LoadBalancingAsyncExec} first; each call waits on the future of a {@code SimpleHttpRequest}.
+     */
+    static final class ApacheAsync extends AdapterPair {
+        private final CloseableHttpAsyncClient plain;
+        private final CloseableHttpAsyncClient balanced;
+
+        ApacheAsync(int port) {
+            super(port);
+            plain = builder().build();
+            balanced = builder()
+                    .addExecInterceptorFirst("lb4j", LoadBalancingAsyncExec.builder().route("bench", pool).build())
+                    .build();
+            plain.start();
+            balanced.start();
+        }
+
+        private static HttpAsyncClientBuilder builder() {
+            return HttpAsyncClients.custom().disableAutomaticRetries().disableRedirectHandling()
+                    .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(2).build());
+        }
+
+        @Override
+        byte[] plain() throws Exception {
+            return plain.execute(SimpleRequestBuilder.get(direct).build(), null).get().getBodyBytes();
+        }
+
+        @Override
+        byte[] balanced() throws Exception {
+            return balanced.execute(SimpleRequestBuilder.get(LOGICAL).build(), null).get().getBodyBytes();
+        }
+
+        @Override
+        public void close() {
+            plain.close(CloseMode.IMMEDIATE);
+            balanced.close(CloseMode.IMMEDIATE);
+            super.close();
+        }
+    }
+
+    /**
+     * Spring {@code WebClient} over Reactor Netty (its default connector): one connector for both (same connection
+     * pool and event loops), {@code balanced} with lb-spring's filter; each call blocks on the body's
+     * {@code Mono}, off the event loop.
+     */
+    static final class Web extends AdapterPair {
+        private final ConnectionProvider connections = ConnectionProvider.create("lb4j-bench", 16);
+        private final LoopResources loops = LoopResources.create("lb4j-bench-netty", 2, true);
+        private final WebClient plain;
+        private final WebClient balanced;
+        private final URI direct;
+        private final URI logical;
+
+        Web(int port) {
+            super(port);
+            ReactorClientHttpConnector connector = new ReactorClientHttpConnector(
+                    reactor.netty.http.client.HttpClient.create(connections).runOn(loops));
+            plain = WebClient.builder().clientConnector(connector).build();
+            balanced = WebClient.builder().clientConnector(connector)
+                    .filter(LoadBalancingExchangeFilterFunction.builder().route("bench", pool).build()).build();
+            direct = URI.create(super.direct);
+            logical = URI.create(LOGICAL);
+        }
+
+        @Override
+        byte[] plain() {
+            return plain.get().uri(direct).retrieve().bodyToMono(byte[].class).block();
+        }
+
+        @Override
+        byte[] balanced() {
+            return balanced.get().uri(logical).retrieve().bodyToMono(byte[].class).block();
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            connections.disposeLater().block(java.time.Duration.ofSeconds(10));
+            loops.disposeLater(java.time.Duration.ZERO, java.time.Duration.ofSeconds(5))
+                    .block(java.time.Duration.ofSeconds(10));
         }
     }
 

@@ -109,7 +109,7 @@ final class Fleet implements AutoCloseable {
     /** What one run measured. */
     record Result(String adapter, String scenario, List<Load.Call> calls, long lost, long elapsedNanos,
                   int threadsBefore, int threadsAfter, long heapBeforeBytes, long heapAfterBytes,
-                  int connectionsAfterClose, String received, String notes) {
+                  int connectionsAfterClose, String received, String notes, List<String> failures) {
     }
 
     /**
@@ -157,9 +157,36 @@ final class Fleet implements AutoCloseable {
         for (LoopbackServer s : servers) {
             s.close();
         }
+        List<String> failures = failures(calls);
         return new Result(adapterName, scenario, calls, load.lost.sum(), elapsed, threadsBefore, threadsAfter,
                 heapBefore, heapAfter, open, received, notes + (canClose ? "" : "; JDK 17 client cannot close: "
-                + open + " idle connections left to its keep-alive"));
+                + open + " idle connections left to its keep-alive"), failures);
+    }
+
+    /**
+     * The first failed calls, each with when it started (ms into the run) and, for a POST, where and when (ms after
+     * its start) it reached a server, or that it never did: a send that stalled tells apart from an answer that did.
+     */
+    private List<String> failures(List<Load.Call> calls) {
+        List<Load.Call> failed = calls.stream().filter(c -> !c.ok()).limit(8).collect(Collectors.toList());
+        List<String> described = ItSupport.describe(failed, failed.size());
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < failed.size(); i++) {
+            Load.Call c = failed.get(i);
+            String where = "";
+            if (c.method().equals("POST")) {
+                where = "; never reached a server";
+                for (LoopbackServer s : servers) {
+                    Long at = s.postArrivedNanos.get(c.id());
+                    if (at != null) {
+                        where = "; reached " + s.name + " " + (at - c.startNanos()) / 1_000_000 + " ms after its start";
+                    }
+                }
+            }
+            out.add(described.get(i) + " (" + (c.nanos() / 1_000_000) + " ms, started "
+                    + (c.startNanos() - startedNanos) / 1_000_000 + " ms in" + where + ")");
+        }
+        return out;
     }
 
     private int openConnections() {

@@ -156,8 +156,13 @@ abstract class ItSupport {
 
     /** Elements of a list of calls that failed, for messages. */
     static List<String> describe(List<Load.Call> failed) {
+        return describe(failed, 5);
+    }
+
+    /** The first {@code max} of a list of calls that failed, for messages. */
+    static List<String> describe(List<Load.Call> failed, int max) {
         List<String> out = new ArrayList<>();
-        for (Load.Call c : failed.subList(0, Math.min(5, failed.size()))) {
+        for (Load.Call c : failed.subList(0, Math.min(max, failed.size()))) {
             out.add(c.method() + " " + c.id() + " -> " + (c.error() != null ? c.error() + ": "
                     + c.exceptionMessage() : "HTTP " + c.status()) + " after " + c.attempts() + " attempt(s)");
         }

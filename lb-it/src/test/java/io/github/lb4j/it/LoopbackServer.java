@@ -89,6 +89,8 @@ final class LoopbackServer implements AutoCloseable {
     final AtomicInteger posts = new AtomicInteger();
     final AtomicInteger accepted = new AtomicInteger();
     final ConcurrentHashMap<String, AtomicInteger> postsById = new ConcurrentHashMap<>();
+    /** When each POST id first arrived ({@link System#nanoTime()}), to tell a stalled send from a lost answer. */
+    final ConcurrentHashMap<String, Long> postArrivedNanos = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
 
     private LoopbackServer(String name, SSLContext ssl, boolean record, InetAddress address) {
@@ -225,6 +227,7 @@ final class LoopbackServer implements AutoCloseable {
             String id = r.header(REQUEST_ID);
             if (id != null) {
                 postsById.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                postArrivedNanos.putIfAbsent(id, System.nanoTime());
             }
         }
         if (record) {
