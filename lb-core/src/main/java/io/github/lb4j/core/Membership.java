@@ -245,7 +245,7 @@ final class Membership {
         }
     }
 
-    /** "0 of 3; 2 ejected, 1 draining": the members of {@code s} and the backends draining now. Takes the lock. */
+    /** "0 of 3; 2 ejected, 1 draining": the members of {@code s} and the backends draining now. Lock-free. */
     String describe(Snapshot s) {
         EnumMap<BackendHealth, Integer> counts = new EnumMap<>(BackendHealth.class);
         int total = 0;
@@ -253,13 +253,12 @@ final class Membership {
             counts.merge(m.health, 1, Integer::sum);
             total++;
         }
-        List<BackendState> drainingNow;
-        synchronized (lock) {
-            drainingNow = new ArrayList<>(draining.values());
-        }
-        for (BackendState d : drainingNow) {
-            counts.merge(BackendHealth.DRAINING, 1, Integer::sum);
-            total++;
+        // The count the last change published, not the map under the lock: a pool with nothing to serve builds
+        // this message on every select, and 256 callers must not queue on the lock for it (seen in the fleet soak).
+        int drainingNow = owner.drainingCount;
+        if (drainingNow > 0) {
+            counts.merge(BackendHealth.DRAINING, drainingNow, Integer::sum);
+            total += drainingNow;
         }
         StringBuilder sb = new StringBuilder().append(s.eligible.length).append(" of ").append(total);
         String sep = "; ";

@@ -6,7 +6,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drives a {@link BalancedCall}'s steps from callbacks, so that an asynchronous client never blocks a thread: each
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safety: callbacks of one call run one after another; {@link #current} is volatile for cancel().
  */
 final class AsyncBalancedCall<R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncBalancedCall.class);
 
     private final BalancedCall<R> call;
     private final AsyncHttpExchange<R> exchange;
@@ -48,6 +51,17 @@ final class AsyncBalancedCall<R> {
     }
 
     private void attempt(int n, Selection selection) {
+        try {
+            send(n, selection);
+        } catch (Throwable t) {
+            // Whatever breaks here (a listener, a client's bug, a thread that cannot be made) must end the call:
+            // thrown from a timer task or a future's callback, it would otherwise vanish and leave it hanging.
+            selection.close();
+            fail(t);
+        }
+    }
+
+    private void send(int n, Selection selection) {
         if (result.isDone() || exchange.isCanceled()) {
             selection.close();
             result.completeExceptionally(call.withSuppressed(new IOException("Canceled")));
@@ -67,7 +81,24 @@ final class AsyncBalancedCall<R> {
         if (result.isCancelled()) {
             future.cancel(true);
         }
-        future.whenComplete((response, thrown) -> onAttemptDone(attempt, response, thrown));
+        future.whenComplete((response, thrown) -> {
+            try {
+                onAttemptDone(attempt, response, thrown);
+            } catch (Throwable t) {
+                if (response != null && !result.isDone()) {
+                    exchange.discard(response);
+                }
+                selection.close();
+                fail(t);
+            }
+        });
+    }
+
+    /** Ends the call with a failure of lb4j's own or of a callback: never left to a future's silent swallowing. */
+    private void fail(Throwable t) {
+        if (result.completeExceptionally(t)) {
+            LOG.warn("route '{}': call failed inside lb4j's attempt chain: {}", call.route.name(), t.toString());
+        }
     }
 
     private void onAttemptDone(Attempt attempt, R response, Throwable thrown) {
@@ -112,13 +143,23 @@ final class AsyncBalancedCall<R> {
         }
     }
 
-    /** Attempt {@code n + 1} on {@code next}, after the backoff, on a timer thread rather than a sleeping one. */
+    /**
+     * Attempt {@code n + 1} on {@code next}, after the backoff, from the balancer's timer thread rather than a
+     * sleeping one. (Not {@code CompletableFuture.delayedExecutor}: its default executor starts a new thread per task
+     * on a machine of one or two cores, where the common pool is not used.)
+     */
     private void next(int n, Selection next) {
         long delay = call.backoffNanos(n);
         if (delay <= 0) {
             attempt(n + 1, next);
-        } else {
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(() -> attempt(n + 1, next));
+            return;
+        }
+        try {
+            call.timer().schedule(() -> attempt(n + 1, next), delay);
+        } catch (RuntimeException rejected) {
+            next.close();
+            fail(new IOException("route '" + call.route.name() + "': the timer refused the next attempt's backoff",
+                    rejected));
         }
     }
 

@@ -369,6 +369,11 @@ final class BalancedCall<R> {
         return Backoff.fullJitterNanos(route.backoffInitialNanos, route.backoffMaxNanos, retry, random);
     }
 
+    /** The balancer's timer: per-try timeouts, hedge delays, asynchronous backoffs. */
+    AttemptTimer timer() {
+        return state.timer;
+    }
+
     long backoffNanos(int retry) {
         return backoffNanos(route, retry, random);
     }

@@ -261,6 +261,61 @@ class BalancedCallTest {
         }
     }
 
+    /**
+     * A failure inside the attempt chain's own callbacks (here the adapter throwing when asked whether the call was
+     * canceled, before the retry) ends the call with it. Found by the fleet soak: thrown from a future's callback,
+     * such an exception was swallowed and the call hung until the application's own timeout.
+     */
+    @Test
+    void anExceptionInsideTheAsyncAttemptChainEndsTheCallInsteadOfHangingIt() throws Exception {
+        HttpBalancer balancer = balancer(Route.builder("orders", pool));
+        FakeExchange broken = new FakeExchange("GET", attempt -> new ConnectException("refused")) {
+            @Override
+            public boolean isCanceled() {
+                if (!sentTo.isEmpty()) {
+                    throw new IllegalStateException("adapter bug on the retry");
+                }
+                return false;
+            }
+        };
+        CompletableFuture<FakeResponse> call = balancer.executeAsync(balancer.route("orders"), broken);
+        assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasRootCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("adapter bug on the retry");
+        assertThat(broken.sentTo).hasSize(1);
+    }
+
+    /**
+     * An asynchronous retry's backoff runs on the balancer's scheduler, not on a thread of its own; a scheduler
+     * that refuses it fails the call with the reason instead of leaving it waiting.
+     */
+    @Test
+    void asyncBackoffsRunOnTheBalancersSchedulerAndARefusalFailsTheCall() throws Exception {
+        java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent
+                .ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-scheduler"));
+        try {
+            HttpBalancer balancer = HttpBalancer.builder().scheduler(scheduler).route(Route.builder("orders", pool)
+                    .backoff(Duration.ofMillis(1), Duration.ofMillis(1)).build()).build();
+            List<String> threads = new ArrayList<>();
+            FakeExchange get = new FakeExchange("GET", attempt -> {
+                threads.add(Thread.currentThread().getName());
+                return attempt.number() == 1 ? new ConnectException("refused") : (Object) 200;
+            });
+            FakeResponse r = balancer.executeAsync(balancer.route("orders"), get).get(5, TimeUnit.SECONDS);
+            r.outcome.finished();
+            assertThat(threads).hasSize(2).last().isEqualTo("test-scheduler");
+
+            scheduler.shutdown();
+            FakeExchange refused = new FakeExchange("GET", attempt -> new ConnectException("refused"));
+            assertThatThrownBy(() -> balancer.executeAsync(balancer.route("orders"), refused)
+                    .get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(IOException.class).hasMessageContaining("route 'orders'")
+                    .hasMessageContaining("timer refused");
+            assertThat(refused.sentTo).hasSize(1);
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
     @Test
     void aRouteOfAnotherBalancerIsRejected() {
         HttpBalancer one = HttpBalancer.builder().route("orders", pool).build();
