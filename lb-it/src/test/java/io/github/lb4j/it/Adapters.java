@@ -100,7 +100,11 @@ final class Adapters {
 
     /** The longest a call through a blocking adapter without a call timeout can take. */
     static Duration deadlineBound(Route route, Duration attempt) {
-        return attempt.plus(CONNECT).multipliedBy(route.maxAttempts()).plus(Route.DEFAULT_BACKOFF_MAX);
+        Duration each = attempt.plus(CONNECT);
+        if (route.perTryTimeout() != null && route.perTryTimeout().compareTo(each) < 0) {
+            each = route.perTryTimeout();
+        }
+        return each.multipliedBy(route.maxAttempts()).plus(Route.DEFAULT_BACKOFF_MAX);
     }
 
     static ClientAdapter create(String name, Route route, Duration attempt, Duration deadline) {

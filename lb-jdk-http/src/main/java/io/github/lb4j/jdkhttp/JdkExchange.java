@@ -123,7 +123,10 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
         CompletableFuture<HttpResponse<T>> out = sent.thenApply(r -> new BalancedResponse<>(r, tracker));
         out.whenComplete((r, t) -> {
             if (out.isCancelled()) {
-                sent.cancel(true); // aborts the exchange, releasing its connection
+                // Aborts the exchange, releasing its connection. Not on the canceling thread, which may be lb4j's
+                // timer (a per-try timeout): the JDK 17 client's abort can wait on its connection pool's monitor,
+                // which the fleet soak saw held for seconds while every backend's connections failed at once.
+                cancelExecutor().execute(() -> sent.cancel(true));
             }
         });
         sent.whenComplete((r, t) -> {
@@ -132,6 +135,11 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
             }
         });
         return out;
+    }
+
+    /** The client's own executor, or the common pool for a client that runs on the JDK's default one. */
+    private java.util.concurrent.Executor cancelExecutor() {
+        return client.executor().orElse(java.util.concurrent.ForkJoinPool.commonPool());
     }
 
     HttpRequest rewrite(Attempt attempt) throws UnusableBackendException {
