@@ -80,14 +80,22 @@ final class Load implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                call();
+                if (!call()) {
+                    // A caller pauses before trying again after an exception. Without it, 256 threads on 2 cores
+                    // spin on calls that fail at once (a pool with nothing up: 70 000 a second), and the thread the
+                    // scheduler leaves out longest, not the client, sets the run's slowest call.
+                    Thread.sleep(1);
+                }
             }
         } catch (Throwable t) {
-            crashes.add(t);
+            if (!(t instanceof InterruptedException)) {
+                crashes.add(t);
+            }
         }
     }
 
-    private void call() {
+    /** @return false if the call ended with an exception */
+    private boolean call() {
         long n = seq.incrementAndGet();
         boolean post = postEvery > 0 && n % postEvery == 0;
         String id = runId + "-" + n;
@@ -117,6 +125,7 @@ final class Load implements AutoCloseable {
                 exception == null ? null : exception.getClass(), exception == null ? null : exception.getMessage(),
                 attempts));
         completed.increment();
+        return exception == null;
     }
 
     /** The client's own exception: without the wrappers of futures and of {@link ClientAdapter.AttemptsKnown}. */
