@@ -68,7 +68,7 @@ final class Adapters {
 
     /** Connections a client may open per backend: more than the load's concurrency, so none waits for a lease. */
     static final int MAX_CONNECTIONS = 512;
-    private static final Duration CONNECT = Duration.ofSeconds(1);
+    static final Duration CONNECT = Duration.ofSeconds(1);
 
     /**
      * The adapters, by name, in the order of the tables in docs/RELIABILITY.md. {@code okhttp4} is the same

@@ -28,8 +28,6 @@ final class Fleet implements AutoCloseable {
 
     static final int CONCURRENCY = 256;
     static final int BACKENDS = 5;
-    /** lb4j's per-try timeout of the JDK routes, past the JDK's own request timeout of {@link #ATTEMPT}. */
-    static final Duration CONNECT_SLACK = Duration.ofMillis(500);
     /** The read/response timeout of one attempt. */
     static final Duration ATTEMPT = Duration.ofSeconds(1);
     /** Scheduling slack on top of a call's deadline: 256 threads on 2 shared cores. */
@@ -80,8 +78,10 @@ final class Fleet implements AutoCloseable {
             // failed at once: send and sendAsync calls outlived their deadline (a GET answered 200 after 5 s).
             // lb4j's per-try timeout runs on lb4j's timer and bounds each attempt anyway, as README's JDK section
             // advises; the JDK's own 1 s timeout still fires first when it can. On the blocking path each attempt
-            // then runs on lb-http's shared attempt threads (see liveThreads).
-            rb.perTryTimeout(ATTEMPT.plus(CONNECT_SLACK));
+            // then runs on lb-http's shared attempt threads (see liveThreads). It is set to what the deadline
+            // already allows an attempt (connect plus response timeout): at 1.5 s it also cut short attempts the
+            // JDK's stall would have finished, and a retry meeting the crashed backend then failed a GET.
+            rb.perTryTimeout(ATTEMPT.plus(Adapters.CONNECT));
         }
         this.route = rb.build();
         this.deadline = Adapters.deadlineBound(route, ATTEMPT);
