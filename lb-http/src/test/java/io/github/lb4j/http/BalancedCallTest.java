@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -290,8 +291,7 @@ class BalancedCallTest {
      */
     @Test
     void asyncBackoffsRunOnTheBalancersSchedulerAndARefusalFailsTheCall() throws Exception {
-        java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent
-                .ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-scheduler"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-scheduler"));
         try {
             HttpBalancer balancer = HttpBalancer.builder().scheduler(scheduler).route(Route.builder("orders", pool)
                     .backoff(Duration.ofMillis(1), Duration.ofMillis(1)).build()).build();

@@ -19,6 +19,8 @@ import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.PushPromiseHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * One JDK client call as lb-http's engine sees it: each attempt is the application's request with the backend's
@@ -138,8 +140,8 @@ final class JdkExchange<T> implements AsyncHttpExchange<HttpResponse<T>> {
     }
 
     /** The client's own executor, or the common pool for a client that runs on the JDK's default one. */
-    private java.util.concurrent.Executor cancelExecutor() {
-        return client.executor().orElse(java.util.concurrent.ForkJoinPool.commonPool());
+    private Executor cancelExecutor() {
+        return client.executor().orElse(ForkJoinPool.commonPool());
     }
 
     HttpRequest rewrite(Attempt attempt) throws UnusableBackendException {

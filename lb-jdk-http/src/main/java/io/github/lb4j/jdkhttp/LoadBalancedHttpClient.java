@@ -417,30 +417,6 @@ public final class LoadBalancedHttpClient extends HttpClient implements AutoClos
     }
 
     /** Java 21's lifecycle methods of {@link HttpClient}, looked up once; null on older Java. */
-    /**
-     * One INFO line, the first time a balanced {@code sendAsync} runs on a JVM whose common pool has a parallelism of
-     * 1 (one or two cores): there the JDK client completes every asynchronous response on a new thread, since
-     * {@code CompletableFuture}'s default executor is then a thread per task. At a few thousand responses a second
-     * that costs more than the request (the fleet soak: safepoints slow to reach, attempts timing out).
-     */
-    static final class AsyncAdvice {
-        private static final java.util.concurrent.atomic.AtomicBoolean SAID =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        private AsyncAdvice() {
-        }
-
-        static void once() {
-            if (!SAID.get() && java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() <= 1
-                    && SAID.compareAndSet(false, true)) {
-                org.slf4j.LoggerFactory.getLogger(LoadBalancedHttpClient.class).info("the JDK HttpClient's sendAsync "
-                        + "starts a new thread for every response on this machine (common pool parallelism {}); "
-                        + "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2 lets it use the common pool",
-                        java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
-            }
-        }
-    }
-
     private static final class Lifecycle {
         static final MethodHandle SHUTDOWN = find("shutdown", MethodType.methodType(void.class));
         static final MethodHandle SHUTDOWN_NOW = find("shutdownNow", MethodType.methodType(void.class));
