@@ -74,6 +74,15 @@ public final class Relay implements AutoCloseable {
                 out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2_000);
                 open.add(in);
                 open.add(out);
+                if (cut) {
+                    // cut() ran between the check above and the adds, and may have closed the set before they
+                    // were in it: without this, a connection accepted at that moment would outlive the cut
+                    open.remove(in);
+                    open.remove(out);
+                    closeQuietly(out);
+                    closeQuietly(in);
+                    continue;
+                }
                 pipe(in, out);
                 pipe(out, in);
             } catch (IOException e) {
