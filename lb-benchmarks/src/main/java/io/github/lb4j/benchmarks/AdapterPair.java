@@ -50,7 +50,7 @@ abstract class AdapterPair implements AutoCloseable {
 
     /** The adapters, by the name the driver takes. */
     static final List<String> NAMES = List.of("okhttp", "jdk", "jdk-async", "httpclient5", "httpclient5-async",
-            "spring", "spring-noop-interceptor", "webclient");
+            "spring", "spring-noop-interceptor", "spring-factory", "webclient");
 
     static final String LOGICAL = "http://bench/item?id=7";
 
@@ -79,9 +79,11 @@ abstract class AdapterPair implements AutoCloseable {
             case "webclient":
                 return new Web(port);
             case "spring":
-                return new Spring(port, false);
+                return new Spring(port, false, false);
             case "spring-noop-interceptor":
-                return new Spring(port, true);
+                return new Spring(port, true, false);
+            case "spring-factory":
+                return new Spring(port, false, true);
             default:
                 throw new IllegalArgumentException("adapter must be one of " + NAMES + ": " + name);
         }
@@ -304,7 +306,8 @@ abstract class AdapterPair implements AutoCloseable {
      * library): {@code balanced} adds lb-spring's interceptor, which also makes Spring buffer the request in its
      * intercepting factory, as it would for any interceptor an application adds. With {@code noopPlain}, the plain
      * side has an interceptor that only passes the request on, so that the ratio is lb4j's own cost over Spring's
-     * cost of having an interceptor at all.
+     * cost of having an interceptor at all. With {@code wrapFactory}, {@code balanced} has no interceptor but the
+     * factory wrapped by {@link LoadBalancingClientHttpRequestInterceptor#wrap}, against the bare client.
      */
     static final class Spring extends AdapterPair {
         private final RestClient plain;
@@ -312,16 +315,17 @@ abstract class AdapterPair implements AutoCloseable {
         private final URI direct;
         private final URI logical;
 
-        Spring(int port, boolean noopPlain) {
+        Spring(int port, boolean noopPlain, boolean wrapFactory) {
             super(port);
             RestClient.Builder p = RestClient.builder().requestFactory(factory());
             if (noopPlain) {
                 p.requestInterceptor((request, body, execution) -> execution.execute(request, body));
             }
             plain = p.build();
-            balanced = RestClient.builder().requestFactory(factory())
-                    .requestInterceptor(LoadBalancingClientHttpRequestInterceptor.builder().route("bench", pool).build())
-                    .build();
+            LoadBalancingClientHttpRequestInterceptor lb = LoadBalancingClientHttpRequestInterceptor.builder()
+                    .route("bench", pool).build();
+            balanced = wrapFactory ? RestClient.builder().requestFactory(lb.wrap(factory())).build()
+                    : RestClient.builder().requestFactory(factory()).requestInterceptor(lb).build();
             direct = URI.create(super.direct);
             logical = URI.create(LOGICAL);
         }

@@ -30,8 +30,11 @@ class RestClientJdkFactoryConformanceTest extends AdapterConformanceTest {
         }
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http.build());
         factory.setReadTimeout(setup.readTimeout());
-        RestClient client = RestClient.builder().requestFactory(factory)
-                .requestInterceptor(SpringTestClients.interceptor(setup)).build();
-        return new SpringTestClients.RestClientTestClient(client, null);
+        return new SpringTestClients.RestClientTestClient(build(factory, SpringTestClients.interceptor(setup)), null);
+    }
+
+    /** The client with lb4j in it: the interceptor here, the wrapped factory in a subclass. */
+    RestClient build(JdkClientHttpRequestFactory factory, LoadBalancingClientHttpRequestInterceptor lb) {
+        return RestClient.builder().requestFactory(factory).requestInterceptor(lb).build();
     }
 }

@@ -19,13 +19,15 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
-/** What is particular to the interceptor under RestClient: bodies, when outcomes are reported, the Host header. */
+/**
+ * What is particular to the interceptor under RestClient: bodies, when outcomes are reported, the Host header; the
+ * same again through the wrapped request factory ({@link RestClientWrappedFactoryTest}).
+ */
 class RestClientTest {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -38,16 +40,16 @@ class RestClientTest {
         }
     }
 
-    private <T extends AutoCloseable> T register(T resource) {
+    <T extends AutoCloseable> T register(T resource) {
         resources.add(resource);
         return resource;
     }
 
-    private LoopbackServer server(String name) throws Exception {
+    LoopbackServer server(String name) throws Exception {
         return register(LoopbackServer.http(name));
     }
 
-    private LoadBalancer pool(String name, io.github.lb4j.core.Backend... backends) {
+    LoadBalancer pool(String name, io.github.lb4j.core.Backend... backends) {
         return register(Fixtures.pool(name, backends));
     }
 
@@ -59,13 +61,18 @@ class RestClientTest {
         return client(b.build());
     }
 
-    private RestClient client(ClientHttpRequestInterceptor lb) {
-        CloseableHttpClient http = register(HttpClients.custom().disableAutomaticRetries().build());
+    private RestClient client(LoadBalancingClientHttpRequestInterceptor lb) {
+        return client(lb, register(HttpClients.custom().disableAutomaticRetries().build()));
+    }
+
+    /** The interceptor added to a RestClient over Apache HttpClient 5; {@link RestClientWrappedFactoryTest} wraps the
+     * factory instead. */
+    RestClient client(LoadBalancingClientHttpRequestInterceptor lb, CloseableHttpClient http) {
         return RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(http))
                 .requestInterceptor(lb).build();
     }
 
-    private static Route route(String name, LoadBalancer pool) {
+    static Route route(String name, LoadBalancer pool) {
         return Route.builder(name, pool).backoff(Duration.ZERO, Duration.ZERO).build();
     }
 
@@ -94,9 +101,8 @@ class RestClientTest {
                 .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
                         .setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(300)).build())
                 .build());
-        RestClient client = RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(http))
-                .requestInterceptor(LoadBalancingClientHttpRequestInterceptor.builder()
-                        .route(route("orders", orders)).build()).build();
+        RestClient client = client(LoadBalancingClientHttpRequestInterceptor.builder()
+                .route(route("orders", orders)).build(), http);
         // Round robin: of two calls, one starts on the blackhole, and its POST must fail rather than be re-sent.
         List<String> delivered = new ArrayList<>();
         int failed = 0;

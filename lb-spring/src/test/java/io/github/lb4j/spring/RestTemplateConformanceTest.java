@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.ResponseErrorHandler;
@@ -26,8 +27,7 @@ class RestTemplateConformanceTest extends AdapterConformanceTest {
     protected TestClient newClient(ClientSetup setup) {
         LoadBalancingClientHttpRequestInterceptor lb = SpringTestClients.interceptor(setup);
         CloseableHttpClient http = SpringTestClients.httpClient5(setup, lb);
-        RestTemplate template = new RestTemplate(SpringTestClients.factory(http));
-        template.getInterceptors().add(lb);
+        RestTemplate template = build(SpringTestClients.factory(http), lb);
         template.setErrorHandler(new ResponseErrorHandler() {
             @Override
             public boolean hasError(ClientHttpResponse response) {
@@ -35,6 +35,13 @@ class RestTemplateConformanceTest extends AdapterConformanceTest {
             }
         });
         return new RestTemplateTestClient(template, http);
+    }
+
+    /** The template with lb4j in it: the interceptor here, the wrapped factory in a subclass. */
+    RestTemplate build(ClientHttpRequestFactory factory, LoadBalancingClientHttpRequestInterceptor lb) {
+        RestTemplate template = new RestTemplate(factory);
+        template.getInterceptors().add(lb);
+        return template;
     }
 
     private static final class RestTemplateTestClient implements TestClient {
