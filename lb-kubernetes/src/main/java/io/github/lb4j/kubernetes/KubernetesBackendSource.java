@@ -125,6 +125,8 @@ public final class KubernetesBackendSource implements BackendSource {
     private final Ticker ticker;
     private final String description;
     private final AtomicLong skippedCount = new AtomicLong();
+    /** Watch events received, of any watch: for tests, which must know when a watch's events have all arrived. */
+    private final AtomicLong watchEvents = new AtomicLong();
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -207,6 +209,11 @@ public final class KubernetesBackendSource implements BackendSource {
      */
     public long skippedCount() {
         return skippedCount.get();
+    }
+
+    /** Watch events received since the start, of every watch the source has had. Visible for tests. */
+    long watchEventCount() {
+        return watchEvents.get();
     }
 
     @Override
@@ -374,6 +381,7 @@ public final class KubernetesBackendSource implements BackendSource {
                 new Watcher<EndpointSlice>() {
                     @Override
                     public void eventReceived(Action action, EndpointSlice slice) {
+                        watchEvents.incrementAndGet();
                         later(() -> onEvent(generation, action, slice));
                     }
 

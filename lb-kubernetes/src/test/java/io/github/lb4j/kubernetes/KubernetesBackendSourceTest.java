@@ -130,16 +130,23 @@ class KubernetesBackendSourceTest {
     void twoHundredFiftyEndpointsOverThreeSlicesAreTwoHundredFiftyBackends() {
         create(client, slice("orders", "orders-a", "http", 8080, many("orders", 0, 100)));
         create(client, slice("orders", "orders-b", "http", 8080, many("orders", 100, 100)));
-        RecordingSink sink = watch("orders", "http");
+        KubernetesBackendSource first = closeLater(KubernetesBackendSource.builder(client, NS, "orders")
+                .port("http").build());
+        RecordingSink sink = new RecordingSink();
+        first.start(sink);
         await("200 from two slices", () -> sink.last().size() == 200);
         create(client, slice("orders", "orders-c", "http", 8080, many("orders", 200, 50)));
         await("250 from three slices", () -> sink.last().size() == 250);
         assertThat(sink.last()).extracting(Backend::id).doesNotHaveDuplicates()
                 .contains("orders-0:8080", "orders-99:8080", "orders-100:8080", "orders-249:8080");
 
-        LoadBalancer pool = closeLater(LoadBalancer.builder("orders")
-                .source(KubernetesBackendSource.builder(client, NS, "orders").port("http").build()).build());
+        KubernetesBackendSource second = KubernetesBackendSource.builder(client, NS, "orders").port("http").build();
+        LoadBalancer pool = closeLater(LoadBalancer.builder("orders").source(second).build());
         await("a pool of 250", () -> pool.backends().size() == 250);
+        // The sets came from lists; the mock also sends each new watch every stored slice (2 and 3 here, the
+        // first watch then the third slice's ADDED): let those large writes end before stop() destroys it.
+        K8s.awaitReplay(first, 3);
+        K8s.awaitReplay(second, 3);
     }
 
     @Test
