@@ -7,15 +7,22 @@ import io.github.lb4j.http.UnusableBackendException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What both Spring adapters do with a URL: find its route (and refuse what a route cannot take), and rewrite it to a
  * picked backend. Spring hands the adapters a {@link URI}, not a canonical URL type, so the host is lower-cased here
  * and the path, query and fragment are copied in their raw (still encoded) form.
  *
- * <p>Thread-safety: stateless.
+ * <p>Thread-safety: safe; its only state is a small cache of parsed backend addresses, of immutable entries.
  */
 final class Targets {
+
+    /**
+     * Parsed bases by backend identity: direct-mapped, a miss overwrites its slot. Bounded (a removed backend is
+     * held until its slot is reused), lock-free: entries are immutable, published through the array.
+     */
+    private static final AtomicReferenceArray<Base> BASES = new AtomicReferenceArray<>(256);
 
     private Targets() {
     }
@@ -69,17 +76,62 @@ final class Targets {
      * {@code uri} sent to {@code backend}: its scheme, the backend's host and port, and the raw path, query and
      * fragment of {@code uri}.
      *
+     * <p>{@link URI} has no constructor that does not parse, and parsing the authority (an IP address and a port) is
+     * most of a whole URI's parse. So the backend's base ({@code scheme://host:port}) is parsed once and kept in a
+     * small cache, and each call parses only the relative reference (path, query, fragment) and resolves it against
+     * the base, which copies the parts without parsing them again. An absolute path is taken as it is by
+     * {@link URI#resolve(URI)} (no dot segment removed), so the result equals the parse of the whole string. A raw
+     * path starting with {@code //} would read as an authority in a relative reference: that one is parsed whole.
+     *
      * @throws UnusableBackendException if the backend's host cannot be put in a URI
      */
     static URI rewrite(URI uri, Route route, Backend backend) throws UnusableBackendException {
-        String host = backend.host();
-        StringBuilder b = new StringBuilder(64).append(uri.getScheme()).append("://");
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            b.append('[').append(host).append(']');
-        } else {
-            b.append(host);
+        String path = uri.getRawPath();
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        } else if (path.startsWith("//")) {
+            return parseWhole(uri, route, backend);
         }
-        b.append(':').append(backend.port());
+        String query = uri.getRawQuery();
+        String fragment = uri.getRawFragment();
+        String reference = path;
+        if (query != null || fragment != null) {
+            StringBuilder b = new StringBuilder(path.length() + 32).append(path);
+            if (query != null) {
+                b.append('?').append(query);
+            }
+            if (fragment != null) {
+                b.append('#').append(fragment);
+            }
+            reference = b.toString();
+        }
+        URI relative;
+        try {
+            relative = new URI(reference);
+        } catch (java.net.URISyntaxException e) {
+            return parseWhole(uri, route, backend); // parts of a parsed URI: not expected, and the whole parse tells
+        }
+        return base(uri.getScheme(), route, backend).resolve(relative);
+    }
+
+    /** {@code scheme://host:port} of {@code backend}, from the cache or parsed and cached. */
+    private static URI base(String scheme, Route route, Backend backend) throws UnusableBackendException {
+        int slot = System.identityHashCode(backend) & (BASES.length() - 1);
+        Base cached = BASES.get(slot);
+        if (cached != null && cached.backend == backend && cached.scheme.equals(scheme)) {
+            return cached.uri;
+        }
+        StringBuilder b = new StringBuilder(48);
+        appendAuthority(b.append(scheme).append("://"), backend);
+        URI parsed = parse(b.toString(), route, backend);
+        BASES.set(slot, new Base(backend, scheme, parsed));
+        return parsed;
+    }
+
+    /** The whole URL as one string, parsed: what {@link #rewrite} does where a relative reference cannot serve. */
+    static URI parseWhole(URI uri, Route route, Backend backend) throws UnusableBackendException {
+        StringBuilder b = new StringBuilder(64).append(uri.getScheme()).append("://");
+        appendAuthority(b, backend);
         String path = uri.getRawPath();
         b.append(path == null || path.isEmpty() ? "/" : path);
         if (uri.getRawQuery() != null) {
@@ -88,9 +140,23 @@ final class Targets {
         if (uri.getRawFragment() != null) {
             b.append('#').append(uri.getRawFragment());
         }
+        return parse(b.toString(), route, backend);
+    }
+
+    private static void appendAuthority(StringBuilder b, Backend backend) {
+        String host = backend.host();
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            b.append('[').append(host).append(']');
+        } else {
+            b.append(host);
+        }
+        b.append(':').append(backend.port());
+    }
+
+    private static URI parse(String url, Route route, Backend backend) throws UnusableBackendException {
         URI target;
         try {
-            target = new URI(b.toString());
+            target = new URI(url);
         } catch (java.net.URISyntaxException e) {
             throw unusable(route, backend, e);
         }
@@ -98,6 +164,18 @@ final class Targets {
             throw unusable(route, backend, null);
         }
         return target;
+    }
+
+    private static final class Base {
+        final Backend backend;
+        final String scheme;
+        final URI uri;
+
+        Base(Backend backend, String scheme, URI uri) {
+            this.backend = backend;
+            this.scheme = scheme;
+            this.uri = uri;
+        }
     }
 
     private static UnusableBackendException unusable(Route route, Backend backend, Exception cause) {
