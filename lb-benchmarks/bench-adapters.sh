@@ -16,7 +16,7 @@ JAR=${JAR:-lb-benchmarks/target/benchmarks.jar}
 ADAPTERS=("$@")
 [ ${#ADAPTERS[@]} -gt 0 ] || ADAPTERS=(okhttp jdk httpclient5 spring)
 # One core each: the JVM sizes its GC and compiler threads from it (Serial GC, as ergonomics picks for one CPU).
-CLIENT_JVM=(-Xms512m -Xmx512m -XX:+UseSerialGC)
+CLIENT_JVM=(-Xms512m -Xmx512m -XX:+UseSerialGC ${CLIENT_OPTS:-})
 SERVER_JVM=(-Xms256m -Xmx256m -XX:+UseSerialGC)
 if [ "$(nproc)" -lt 2 ]; then
     echo "needs 2 cores (nproc = $(nproc))" >&2

@@ -24,10 +24,10 @@ import java.util.SplittableRandom;
  * (I(N2) - I(N1)) / (N2 - N1).
  *
  * <p>Options: {@code --adapter} (one of {@code AdapterPair.NAMES}: okhttp, jdk, jdk-async, httpclient5,
- * httpclient5-async, spring, spring-noop-interceptor, spring-factory, webclient; required), {@code --port} (of a running
- * {@code LoopbackServer}; without it one is started in this JVM), {@code --pairs 30}, {@code --round-ms 1000},
- * {@code --warmup-seconds 10}, {@code --seed 1} (of the bootstrap), {@code --calls}, {@code --side},
- * {@code --warmup-calls 10000}.
+ * httpclient5-async, spring, spring-noop-interceptor, spring-factory, spring-passthrough, webclient; required),
+ * {@code --port} (of a running {@code LoopbackServer}; without it one is started in this JVM), {@code --pairs 30},
+ * {@code --round-ms 1000}, {@code --warmup-seconds 10}, {@code --seed 1} (of the bootstrap), {@code --calls},
+ * {@code --side}, {@code --warmup-calls 10000}.
  */
 public final class AdapterOverheadDriver {
 

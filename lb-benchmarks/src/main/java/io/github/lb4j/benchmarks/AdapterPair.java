@@ -50,7 +50,7 @@ abstract class AdapterPair implements AutoCloseable {
 
     /** The adapters, by the name the driver takes. */
     static final List<String> NAMES = List.of("okhttp", "jdk", "jdk-async", "httpclient5", "httpclient5-async",
-            "spring", "spring-noop-interceptor", "spring-factory", "webclient");
+            "spring", "spring-noop-interceptor", "spring-factory", "spring-passthrough", "webclient");
 
     static final String LOGICAL = "http://bench/item?id=7";
 
@@ -84,6 +84,8 @@ abstract class AdapterPair implements AutoCloseable {
                 return new Spring(port, true, false);
             case "spring-factory":
                 return new Spring(port, false, true);
+            case "spring-passthrough":
+                return new SpringPassThrough(port);
             default:
                 throw new IllegalArgumentException("adapter must be one of " + NAMES + ": " + name);
         }
@@ -331,7 +333,7 @@ abstract class AdapterPair implements AutoCloseable {
         }
 
         /** HTTP/1.1: the JDK client's default HTTP/2 would offer an h2c upgrade the JDK server never takes. */
-        private static JdkClientHttpRequestFactory factory() {
+        static JdkClientHttpRequestFactory factory() {
             return new JdkClientHttpRequestFactory(
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
         }
@@ -344,6 +346,39 @@ abstract class AdapterPair implements AutoCloseable {
         @Override
         byte[] balanced() {
             return balanced.get().uri(logical).retrieve().body(byte[].class);
+        }
+    }
+
+    /**
+     * Spring {@code RestClient}, bare against the same client over {@link PassThroughRequestFactory} (no lb4j at
+     * all): what wrapping a request factory costs by itself. The steps it takes are chosen by the system properties
+     * {@code lb4j.passthrough.parseUri}, {@code .copyHeaders} and {@code .wrapResponse} (each true unless "false").
+     */
+    static final class SpringPassThrough extends AdapterPair {
+        private final RestClient plain;
+        private final RestClient wrapped;
+        private final URI direct;
+
+        SpringPassThrough(int port) {
+            super(port);
+            plain = RestClient.builder().requestFactory(Spring.factory()).build();
+            wrapped = RestClient.builder().requestFactory(new PassThroughRequestFactory(Spring.factory(),
+                    step("parseUri"), step("copyHeaders"), step("wrapResponse"))).build();
+            direct = URI.create(super.direct);
+        }
+
+        private static boolean step(String name) {
+            return !"false".equals(System.getProperty("lb4j.passthrough." + name));
+        }
+
+        @Override
+        byte[] plain() {
+            return plain.get().uri(direct).retrieve().body(byte[].class);
+        }
+
+        @Override
+        byte[] balanced() {
+            return wrapped.get().uri(direct).retrieve().body(byte[].class);
         }
     }
 }
