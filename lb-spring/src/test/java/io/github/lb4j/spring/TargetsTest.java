@@ -8,7 +8,13 @@ import io.github.lb4j.core.LoadBalancer;
 import io.github.lb4j.http.Route;
 import io.github.lb4j.http.UnusableBackendException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +81,45 @@ class TargetsTest {
         assertThat(Targets.rewrite(URI.create("http://orders/x"), ROUTE, moved)).hasToString("http://127.0.0.1:8080/x");
         assertThat(Targets.rewrite(URI.create("http://orders/x"), ROUTE, movedAgain))
                 .hasToString("http://127.0.0.2:8080/x");
+    }
+
+    @Test
+    void manyThreadsOverMoreBackendsThanSlotsEachGetTheirOwnBackend() throws Exception {
+        // 1 000 backends over 256 slots: slots are overwritten all the time, by several threads at once.
+        List<Backend> backends = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            backends.add(Backend.of("10.0." + (i / 250) + "." + (i % 250), 8000 + i));
+        }
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> checked = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                checked.add(pool.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    int n = 0;
+                    for (int i = 0; i < 50_000; i++) {
+                        Backend b = backends.get(random.nextInt(backends.size()));
+                        String scheme = random.nextBoolean() ? "http" : "https";
+                        URI logical = URI.create(scheme + "://orders/p/" + i + "?q=" + i);
+                        URI target = Targets.rewrite(logical, ROUTE, b);
+                        assertThat(target.getScheme()).isEqualTo(scheme);
+                        assertThat(target.getHost()).isEqualTo(b.host());
+                        assertThat(target.getPort()).isEqualTo(b.port());
+                        assertThat(target.getRawPath()).isEqualTo("/p/" + i);
+                        assertThat(target.getRawQuery()).isEqualTo("q=" + i);
+                        n++;
+                    }
+                    return n;
+                }));
+            }
+            for (Future<Integer> f : checked) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(50_000);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
