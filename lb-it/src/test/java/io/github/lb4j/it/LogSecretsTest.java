@@ -157,7 +157,7 @@ class LogSecretsTest extends ItSupport {
         // The run produced the lines that could leak: per-attempt retries (DEBUG), ejections (WARN), health checks,
         // membership changes, panic mode.
         assertThat(log).contains("DEBUG", "WARN", "INFO")
-                .contains("retrying on", "ejected", "health check", "membership", "panic mode");
+                .contains("retrying on", "ejected", "health check", "membership", "pool 'panicky' in panic mode");
         String console = printed.toString(StandardCharsets.UTF_8);
         String julText = String.join("\n", jul);
         String exceptions = String.join("\n", callerExceptions);
@@ -203,6 +203,15 @@ class LogSecretsTest extends ItSupport {
         LoadBalancer dead = track(LoadBalancer.builder("dead").backends(List.of(gone.backend()))
                 .outlierDetection(OutlierDetection.builder().consecutiveFailures(1).maxEjectionPercent(100).build())
                 .panicThreshold(0).build());
+        // Panic mode, for certain: both backends down, each ejected at its first failure (the 503s and timeouts of
+        // the pools above eject and return on timing alone, so three of five out at once, their panic, is luck).
+        LoopbackServer down1 = recordingServer("down1");
+        LoopbackServer down2 = recordingServer("down2");
+        down1.crash();
+        down2.crash();
+        LoadBalancer panicky = track(LoadBalancer.builder("panicky").backends(List.of(down1.backend(),
+                down2.backend())).outlierDetection(OutlierDetection.builder().consecutiveFailures(1)
+                .maxEjectionPercent(100).build()).build());
         // A backend behind an application interceptor whose exceptions carry the whole URL, query string included,
         // as many wrappers' messages do: the library reports such an exception to the pool as the failure's cause,
         // and must not log it.
@@ -216,6 +225,7 @@ class LogSecretsTest extends ItSupport {
                 .route(Route.builder("sticky", sticky).hashKeyFromHeader("X-Session").maxAttempts(3)
                         .backoff(Duration.ZERO, Duration.ofMillis(5)).build())
                 .route(Route.builder("dead", dead).build())
+                .route(Route.builder("panicky", panicky).maxAttempts(2).backoff(Duration.ZERO, Duration.ZERO).build())
                 .rejectUnknownHosts(true)
                 .build();
         OkHttpClient client = track(new OkHttpClient.Builder().addInterceptor(lb)
@@ -250,6 +260,9 @@ class LogSecretsTest extends ItSupport {
         for (int i = 0; i < 3; i++) {
             call(client, request("dead", i));
         }
+        // One call: the first attempt ejects one backend, the retry the other; 0 of 2 available is panic mode.
+        call(client, request("panicky", 1));
+        call(client, request("panicky", 2));
         call(client, request("orders", 1).newBuilder().tag(RequestContext.class, RequestContext.ofPinned("hole"))
                 .build());
         call(client, request("orders", 2).newBuilder().url("http://orders:8443/users/" + PATH + "?token=" + QUERY)
@@ -263,6 +276,7 @@ class LogSecretsTest extends ItSupport {
         orders.close();
         sticky.close();
         dead.close();
+        panicky.close();
         legacy.close();
     }
 
