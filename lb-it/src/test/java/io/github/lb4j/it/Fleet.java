@@ -156,8 +156,15 @@ final class Fleet implements AutoCloseable {
         int open = openConnections();
         boolean canClose = !adapterName.startsWith("jdk") || Runtime.version().feature() >= 21;
         if (canClose) {
-            Waits.until(adapterName + " to close every connection", Duration.ofSeconds(15),
-                    () -> openConnections() == 0);
+            try {
+                Waits.until(adapterName + " to close every connection", Duration.ofSeconds(15),
+                        () -> openConnections() == 0);
+            } catch (AssertionError e) {
+                // Which server still holds which client port: the next look starts from there.
+                throw new AssertionError(e.getMessage() + " (" + scenario + "); still open: " + servers.stream()
+                        .filter(sv -> sv.openConnections() > 0).map(LoopbackServer::openConnectionPorts)
+                        .collect(Collectors.joining(" ")), e);
+            }
             open = 0;
         }
         try {

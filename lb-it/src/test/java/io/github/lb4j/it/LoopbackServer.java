@@ -404,6 +404,12 @@ final class LoopbackServer implements AutoCloseable {
         return connections.size();
     }
 
+    /** The client ports of the connections still open, for a failure message. */
+    String openConnectionPorts() {
+        return connections.stream().map(c -> String.valueOf(c.getPort())).sorted()
+                .collect(java.util.stream.Collectors.joining(",", name + "[", "]"));
+    }
+
     /** A backend at this server's address whose id is the server's name. */
     Backend backend() {
         return Backend.of(address.getHostAddress(), port).withId(name);
