@@ -92,19 +92,8 @@ final class Targets {
         } else if (path.startsWith("//")) {
             return parseWhole(uri, route, backend);
         }
-        String query = uri.getRawQuery();
-        String fragment = uri.getRawFragment();
-        String reference = path;
-        if (query != null || fragment != null) {
-            StringBuilder b = new StringBuilder(path.length() + 32).append(path);
-            if (query != null) {
-                b.append('?').append(query);
-            }
-            if (fragment != null) {
-                b.append('#').append(fragment);
-            }
-            reference = b.toString();
-        }
+        String reference = uri.getRawQuery() == null && uri.getRawFragment() == null ? path
+                : appendQueryAndFragment(new StringBuilder(path.length() + 32).append(path), uri).toString();
         URI relative;
         try {
             relative = new URI(reference);
@@ -134,13 +123,18 @@ final class Targets {
         appendAuthority(b, backend);
         String path = uri.getRawPath();
         b.append(path == null || path.isEmpty() ? "/" : path);
+        return parse(appendQueryAndFragment(b, uri).toString(), route, backend);
+    }
+
+    /** {@code ?query} and {@code #fragment} of {@code uri}, raw, where it has them. */
+    private static StringBuilder appendQueryAndFragment(StringBuilder b, URI uri) {
         if (uri.getRawQuery() != null) {
             b.append('?').append(uri.getRawQuery());
         }
         if (uri.getRawFragment() != null) {
             b.append('#').append(uri.getRawFragment());
         }
-        return parse(b.toString(), route, backend);
+        return b;
     }
 
     private static void appendAuthority(StringBuilder b, Backend backend) {
